@@ -1,0 +1,52 @@
+"""The versioned JSON API (CONTRACT.md "JSON API v1"). Thin: every write calls a service."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from plenary.api.auth import bearer
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Plenary API",
+    version="1",
+    description="Programmes, registrations, attendance, certificates and news of Plenary.",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=bearer,
+)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request, {"detail": "Authentication required: send Authorization: Bearer <token>."}, status=401
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(DjangoValidationError)
+def invalid(request, exc):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(IntegrityError)
+def conflict(request, exc):
+    logger.info("API write conflicted: %s", exc)
+    return api.create_response(request, {"detail": "This conflicts with existing data."}, status=409)
+
+
+api.add_router("/", "plenary.api.programmes.router")

@@ -1,0 +1,63 @@
+"""The audit log: every change an organiser makes is written here by the service that makes it."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+from django.forms.models import model_to_dict
+
+from plenary.core.models import AuditEntry
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """A JSON-safe dict of a model's stored field values (many-to-many as lists of ids).
+
+    Read back from the database, so that "before" and "after" compare stored values (2.50, not "2.5").
+    """
+    if instance.pk is not None:
+        instance = type(instance)._default_manager.get(pk=instance.pk)
+    data = model_to_dict(instance)
+    return {key: _json_safe(value) for key, value in data.items()}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(item) for item in value]
+    if hasattr(value, "name") and hasattr(value, "url"):  # a file field
+        return value.name or ""
+    return value
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    instance: models.Model,
+    programme=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    summary: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        programme=programme,
+        action=action,
+        object_type=instance._meta.verbose_name,
+        object_id=str(instance.pk or ""),
+        object_repr=str(instance)[:300],
+        summary=summary[:300],
+        before=before,
+        after=after,
+    )

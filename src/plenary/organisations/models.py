@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plenary.core.i18n import BilingualMixin
+
+
+class Organisation(BilingualMixin, models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        STATUTORY = "statutory", _("Statutory body")
+        NGO = "ngo", _("Non-governmental organisation")
+        COALITION = "coalition", _("Sector coalition")
+        ACADEMIC = "academic", _("Academic institution")
+        OTHER = "other", _("Other")
+
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=300, blank=True)
+    name_zh_provisional = models.BooleanField(
+        _("Chinese name is provisional"),
+        default=False,
+        help_text=_("Tick when the Chinese name is a working translation not confirmed by the body itself."),
+    )
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NGO)
+    is_member_agency = models.BooleanField(
+        _("member agency"), default=False, help_text=_("A member organisation whose staff attend programmes.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [models.UniqueConstraint(fields=["name_en"], name="organisation_unique_name_en")]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return self.localised("name")
+
+
+class Membership(models.Model):
+    """A user's role within an organisation; what the role may do is decided per programme."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("Organiser staff")
+        COORDINATOR = "coordinator", _("Agency coordinator")
+        CHECKIN = "checkin", _("Check-in staff")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"

@@ -1,0 +1,189 @@
+"""The organiser console for programmes: thin views over the services, scoped to the user's bodies."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plenary.organisations.models import Organisation
+from plenary.programmes import forms, selectors, services
+from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker, Venue
+
+
+def managed_programme_or_404(request, slug: str) -> Programme:
+    """The programme, if the signed-in user may manage it; otherwise a 404 that reveals nothing."""
+    programme = selectors.managed_programmes(request.user).filter(slug=slug).first()
+    if programme is None:
+        raise Http404
+    timezone.activate(programme.tzinfo)
+    return programme
+
+
+def require_organiser(request) -> None:
+    if not (request.user.is_superuser or selectors.organiser_organisations(request.user).exists()):
+        raise PermissionDenied
+
+
+@login_required
+def manage_home(request):
+    if not (request.user.is_superuser or selectors.organiser_organisations(request.user).exists()):
+        # Coordinators and check-in staff have consoles of their own.
+        return render(request, "manage/no_console.html", status=403)
+    programmes = selectors.managed_programmes(request.user).order_by("-starts_on")
+    return render(request, "manage/home.html", {"programmes": programmes})
+
+
+@login_required
+def programme_new(request):
+    require_organiser(request)
+    organisations = (
+        Organisation.objects.all()
+        if request.user.is_superuser
+        else selectors.organiser_organisations(request.user)
+    )
+    form = forms.NewProgrammeForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "lead_organisation"}
+        programme = services.create_programme(
+            actor=request.user, organisation=form.cleaned_data["lead_organisation"], **data
+        )
+        messages.success(request, _("Programme created."))
+        return redirect("programmes:manage-programme", slug=programme.slug)
+    return render(request, "manage/form.html", {"form": form, "title": _("New programme")})
+
+
+@login_required
+def programme_overview(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    programme = selectors.programme_with_sessions(Programme.objects.filter(pk=programme.pk)).get()
+    return render(request, "manage/programme.html", {"programme": programme, "venues": Venue.objects.all()})
+
+
+@login_required
+def programme_edit(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    form = forms.ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        programme = services.save_form(form, actor=request.user)
+        messages.success(request, _("Programme saved."))
+        return redirect("programmes:manage-programme", slug=programme.slug)
+    return render(
+        request, "manage/form.html", {"form": form, "programme": programme, "title": _("Edit programme")}
+    )
+
+
+# Objects that belong to a programme share one create/edit/delete flow.
+PROGRAMME_OBJECTS = {
+    "sessions": (Session, forms.SessionForm, lambda p: p.sessions.all()),
+    "speakers": (Speaker, forms.SpeakerForm, lambda p: p.speakers.all()),
+    "organisers": (CoOrganiser, forms.CoOrganiserForm, lambda p: p.co_organisers.all()),
+}
+
+
+@login_required
+def programme_object_edit(request, slug, kind, pk=None):
+    programme = managed_programme_or_404(request, slug)
+    if kind not in PROGRAMME_OBJECTS:
+        raise Http404
+    model, form_class, scope = PROGRAMME_OBJECTS[kind]
+    instance = get_object_or_404(scope(programme), pk=pk) if pk else None
+    form = form_class(request.POST or None, instance=instance, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        services.save_form(form, actor=request.user)
+        messages.success(request, _("Saved."))
+        return redirect("programmes:manage-programme", slug=programme.slug)
+    title = model._meta.verbose_name
+    return render(
+        request,
+        "manage/form.html",
+        {
+            "form": form,
+            "programme": programme,
+            "title": (_("Edit %(thing)s") if instance else _("Add %(thing)s")) % {"thing": title},
+            "delete_url": request.path + "delete/" if instance else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def programme_object_delete(request, slug, kind, pk):
+    programme = managed_programme_or_404(request, slug)
+    if kind not in PROGRAMME_OBJECTS:
+        raise Http404
+    _model, _form, scope = PROGRAMME_OBJECTS[kind]
+    instance = get_object_or_404(scope(programme), pk=pk)
+    if kind == "organisers" and instance.role == CoOrganiser.Role.LEAD:
+        messages.error(request, _("The lead organiser cannot be removed."))
+    else:
+        services.delete(instance, actor=request.user)
+        messages.success(request, _("Deleted."))
+    return redirect("programmes:manage-programme", slug=programme.slug)
+
+
+@login_required
+def agenda(request, slug, session_id, pk=None):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    instance = get_object_or_404(session.agenda_items, pk=pk) if pk else None
+    if instance is None and request.method != "POST":
+        next_order = (
+            session.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
+        ) + 1
+        form = forms.AgendaItemForm(initial={"order": next_order}, session=session)
+    else:
+        form = forms.AgendaItemForm(request.POST or None, instance=instance, session=session)
+    if request.method == "POST" and form.is_valid():
+        services.save_form(form, actor=request.user)
+        messages.success(request, _("Run-down saved."))
+        return redirect("programmes:manage-agenda", slug=programme.slug, session_id=session.pk)
+    return render(
+        request,
+        "manage/agenda.html",
+        {
+            "programme": programme,
+            "session": session,
+            "items": session.agenda_items.select_related("speaker"),
+            "form": form,
+            "editing": instance,
+        },
+    )
+
+
+@login_required
+@require_POST
+def agenda_delete(request, slug, session_id, pk):
+    programme = managed_programme_or_404(request, slug)
+    item = get_object_or_404(AgendaItem, session__programme=programme, session_id=session_id, pk=pk)
+    services.delete(item, actor=request.user)
+    messages.success(request, _("Deleted."))
+    return redirect("programmes:manage-agenda", slug=programme.slug, session_id=session_id)
+
+
+@login_required
+def venue_edit(request, pk=None):
+    require_organiser(request)
+    instance = get_object_or_404(Venue, pk=pk) if pk else None
+    form = forms.VenueForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.save_form(form, actor=request.user)
+        messages.success(request, _("Venue saved."))
+        return redirect("programmes:manage-home")
+    return render(
+        request, "manage/form.html", {"form": form, "title": _("Edit venue") if instance else _("Add venue")}
+    )
+
+
+@login_required
+def audit_log(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    entries = programme.audit_entries.select_related("actor")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "manage/audit.html", {"programme": programme, "page": page})

@@ -1,0 +1,83 @@
+"""Read queries about programmes that pages, the console and the API share."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, QuerySet
+
+from plenary.organisations.models import Membership, Organisation
+from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker
+
+
+def public_programmes() -> QuerySet[Programme]:
+    return Programme.objects.filter(status=Programme.Status.PUBLISHED)
+
+
+def programme_with_sessions(queryset: QuerySet[Programme] | None = None) -> QuerySet[Programme]:
+    """Programmes with organisers, sessions, venues, speakers and run-downs loaded in a few queries."""
+    queryset = queryset if queryset is not None else Programme.objects.all()
+    return queryset.prefetch_related(
+        Prefetch("co_organisers", queryset=CoOrganiser.objects.select_related("organisation")),
+        Prefetch(
+            "sessions",
+            queryset=Session.objects.select_related("venue").prefetch_related(
+                Prefetch("speakers", queryset=Speaker.objects.select_related("organisation")),
+                Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("speaker")),
+            ),
+        ),
+    )
+
+
+def sessions_by_kind(programme: Programme) -> list[tuple[str, list[Session]]]:
+    """Sessions grouped as the public page shows them: ceremony, lectures, sharing, then the rest."""
+    order = [
+        Session.Kind.CEREMONY,
+        Session.Kind.LECTURE,
+        Session.Kind.WORKSHOP,
+        Session.Kind.SHARING,
+        Session.Kind.OTHER,
+    ]
+    sessions = list(programme.sessions.all())
+    groups = []
+    for kind in order:
+        members = [session for session in sessions if session.kind == kind]
+        if members:
+            groups.append((kind, members))
+    return groups
+
+
+def organiser_organisations(user) -> QuerySet[Organisation]:
+    """The bodies for which this user is organiser staff."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.ORGANISER
+    ).distinct()
+
+
+def managed_programmes(user) -> QuerySet[Programme]:
+    """Programmes this user may manage: those co-organised by a body they are organiser staff of."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(
+        co_organisers__organisation__memberships__user=user,
+        co_organisers__organisation__memberships__role=Membership.Role.ORGANISER,
+    ).distinct()
+
+
+def can_manage(user, programme: Programme) -> bool:
+    return managed_programmes(user).filter(pk=programme.pk).exists()
+
+
+def rundown(session: Session) -> list[dict]:
+    """The run-down with each item's start and end, flowed from the session's start in order."""
+    items = []
+    cursor = session.starts_at
+    for item in session.agenda_items.all():
+        end = cursor + timedelta(minutes=item.duration_minutes)
+        items.append({"item": item, "starts_at": cursor, "ends_at": end, "overruns": end > session.ends_at})
+        cursor = end
+    return items

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from plenary.programmes import console, views
+
+app_name = "programmes"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("p/<slug:slug>/", views.programme_detail, name="detail"),
+    path("manage/", console.manage_home, name="manage-home"),
+    path("manage/programmes/new/", console.programme_new, name="manage-programme-new"),
+    path("manage/venues/new/", console.venue_edit, name="manage-venue-new"),
+    path("manage/venues/<int:pk>/", console.venue_edit, name="manage-venue"),
+    path("manage/p/<slug:slug>/", console.programme_overview, name="manage-programme"),
+    path("manage/p/<slug:slug>/edit/", console.programme_edit, name="manage-programme-edit"),
+    path("manage/p/<slug:slug>/audit/", console.audit_log, name="manage-audit"),
+    path("manage/p/<slug:slug>/sessions/<int:session_id>/rundown/", console.agenda, name="manage-agenda"),
+    path(
+        "manage/p/<slug:slug>/sessions/<int:session_id>/rundown/<int:pk>/",
+        console.agenda,
+        name="manage-agenda-item",
+    ),
+    path(
+        "manage/p/<slug:slug>/sessions/<int:session_id>/rundown/<int:pk>/delete/",
+        console.agenda_delete,
+        name="manage-agenda-delete",
+    ),
+    path("manage/p/<slug:slug>/<str:kind>/new/", console.programme_object_edit, name="manage-object-new"),
+    path("manage/p/<slug:slug>/<str:kind>/<int:pk>/", console.programme_object_edit, name="manage-object"),
+    path(
+        "manage/p/<slug:slug>/<str:kind>/<int:pk>/delete/",
+        console.programme_object_delete,
+        name="manage-object-delete",
+    ),
+]

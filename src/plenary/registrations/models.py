@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plenary.core.i18n import pick
+from plenary.organisations.models import Organisation
+from plenary.programmes.models import Programme, Session
+
+
+def new_token() -> str:
+    """The secret in a participant's private link: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def new_pass_code() -> str:
+    """The code in a participant's pass QR: 160 random bits, unguessable, rotated with the token."""
+    return "P" + secrets.token_urlsafe(20)
+
+
+def new_reference() -> str:
+    """A short human reference for desks and phone calls (not a secret)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "R" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+        REJECTED = "rejected", _("Rejected")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("Self-registered")
+        NOMINATED = "nominated", _("Nominated by agency")
+        IMPORTED = "imported", _("Imported")
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="registrations")
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    pass_code = models.CharField(max_length=64, unique=True, default=new_pass_code)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("mobile phone"), max_length=30, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("organisation"),
+    )
+    organisation_name = models.CharField(_("organisation (as typed)"), max_length=300, blank=True)
+    post = models.CharField(_("post"), max_length=200, blank=True)
+    service_unit = models.CharField(_("service unit"), max_length=200, blank=True)
+    rsw_number = models.CharField(_("Registered Social Worker number"), max_length=20, blank=True)
+    preferred_mode = models.CharField(
+        _("preferred mode for hybrid sessions"), max_length=20, choices=Mode.choices, default=Mode.ONLINE
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SELF)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="nominations"
+    )
+    news_opt_in = models.BooleanField(_("news of future programmes"), default=False)
+    photo_opt_out = models.BooleanField(_("prefers not to appear in photos"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "email"], name="registration_one_per_email"),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "status"]),
+            models.Index(fields=["programme", "organisation"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return pick(self.name_en, self.name_zh)
+
+    @property
+    def full_name(self) -> str:
+        """Both names where both exist: "Chan Tai Man 陳大文"."""
+        return " ".join(part for part in (self.name_en, self.name_zh) if part)
+
+
+class SeatAllocation(models.Model):
+    """A registration's place in one session: in the room or online, confirmed or waiting."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="seats")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seats")
+    mode = models.CharField(_("mode"), max_length=20, choices=Registration.Mode.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "requested_at", "id"]
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "session"], name="seat_one_per_session"),
+        ]
+        indexes = [models.Index(fields=["session", "mode", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.registration.reference} · {self.session} · {self.mode} · {self.status}"
