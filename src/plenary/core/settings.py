@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "plenary.organisations",
     "plenary.programmes",
     "plenary.registrations",
+    "plenary.attendance",
     "plenary.api",
 ]
 

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plenary.programmes.models import Session
+from plenary.registrations.models import Registration
+
+
+class AttendanceEvent(models.Model):
+    """Raw evidence that someone was there, from any source. Append-only (invariant 1).
+
+    A correction is an event too: ``kind=void`` cancels the event it points at; ``kind=adjust``
+    adds or removes minutes with who and why.
+    """
+
+    class Source(models.TextChoices):
+        QR_SCAN = "qr_scan", _("QR scan")
+        MANUAL = "manual", _("Manual")
+        JOIN_LINK = "join_link", _("Personal join link")
+        MEETING_REPORT = "meeting_report", _("Meeting report")
+        STREAM_HEARTBEAT = "stream_heartbeat", _("Stream heartbeat")
+
+    class Kind(models.TextChoices):
+        PRESENCE = "presence", _("Present from … to …")
+        CHECK_OUT = "check_out", _("Checked out")
+        VOID = "void", _("Correction: cancels an event")
+        ADJUST = "adjust", _("Correction: sets minutes")
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="attendance_events")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance_events")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRESENCE)
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices)
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    client_event_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    voids = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="voided_by"
+    )
+    import_batch = models.ForeignKey(
+        "AttendanceImport", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("attendance event")
+        verbose_name_plural = _("attendance events")
+        indexes = [models.Index(fields=["session", "registration"])]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.session_id} {self.source} {self.started_at}–{self.ended_at}"
+
+
+class Attendance(models.Model):
+    """Per registration and session: computed from the events, never edited by hand."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="attendances")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    mode = models.CharField(_("mode"), max_length=20, blank=True, help_text=_("in_person, online or hybrid"))
+    minutes = models.PositiveIntegerField(_("minutes"), default=0)
+    present = models.BooleanField(_("present"), default=False)
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "session"], name="attendance_one_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.session_id} {self.minutes} min"
+
+
+class AttendanceImport(models.Model):
+    """An uploaded meeting report, kept with its hash so the same file is recognised."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance_imports")
+    file = models.FileField(upload_to="attendance-imports/")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=20)
+    time_zone = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched_rows = models.JSONField(default=list, blank=True)
+    rejected_rows = models.JSONField(default=list, blank=True)
+    replaced_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("attendance import")
+        verbose_name_plural = _("attendance imports")
+        constraints = [models.UniqueConstraint(fields=["session", "sha256"], name="attendance_import_once")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.format})"
