@@ -40,7 +40,7 @@ class Programme(BilingualMixin, models.Model):
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
     requires_approval = models.BooleanField(_("registrations need organiser approval"), default=False)
     attendance_threshold_percent = models.PositiveSmallIntegerField(
-        _("attendance threshold (% of a session)"),
+        _("attendance threshold (percentage of a session)"),
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("A session counts as attended when a person was there for at least this share of it."),

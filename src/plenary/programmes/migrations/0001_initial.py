@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
                             django.core.validators.MinValueValidator(1),
                             django.core.validators.MaxValueValidator(100),
                         ],
-                        verbose_name="attendance threshold (% of a session)",
+                        verbose_name="attendance threshold (percentage of a session)",
                     ),
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
