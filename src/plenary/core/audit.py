@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
 from plenary.core.models import AuditEntry
@@ -35,7 +36,7 @@ def _json_safe(value: Any) -> Any:
         return value.pk
     if isinstance(value, list | tuple | set):
         return [_json_safe(item) for item in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # a file field
+    if isinstance(value, FieldFile):
         return value.name or ""
     return value
 
