@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from plenary.core.audit import record, snapshot
+from plenary.core.audit import record
 from plenary.media import images
 from plenary.media.models import Photo, RemovalRequest
 from plenary.organisations.models import Membership
@@ -37,9 +37,12 @@ def upload_photo(*, session: Session, data: bytes, filename: str, actor=None) ->
             session=session,
             original_name=(filename or "")[:255],
             order=next_order,
+            width=clean.width,
+            height=clean.height,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         photo.image.save(f"{stem}.{clean.extension}", ContentFile(clean.content), save=False)
+        photo.width, photo.height = clean.width, clean.height
         photo.save()
         record(
             actor=actor,
@@ -74,14 +77,23 @@ def make_renditions(photo_id: int) -> Photo | None:
     return photo
 
 
+EDITABLE = ("caption_en", "caption_zh", "photographer", "order", "published", "people_consent")
+
+
+def _state(photo: Photo) -> dict:
+    """The fields staff edit, as stored (the audit's generic snapshot cannot read empty image fields)."""
+    stored = Photo.objects.filter(pk=photo.pk).values(*EDITABLE).first() or {}
+    return dict(stored)
+
+
 @transaction.atomic
 def update_photos(*, photos: Iterable[Photo], actor) -> int:
     """Saves edited captions, credits, order and flags; one audit entry per changed photo."""
     changed = 0
     for photo in photos:
-        before = snapshot(photo)
+        before = _state(photo)
         photo.save()
-        after = snapshot(photo)
+        after = _state(photo)
         if before != after:
             changed += 1
             record(
@@ -99,7 +111,13 @@ def delete_photo(photo: Photo, *, actor) -> None:
     programme = photo.session.programme
     files = [f for f in (photo.image, photo.web, photo.thumbnail) if f]
     with transaction.atomic():
-        record(actor=actor, action="delete", instance=photo, programme=programme, before=snapshot(photo))
+        record(
+            actor=actor,
+            action="delete",
+            instance=photo,
+            programme=programme,
+            before={**_state(photo), "image": photo.image.name},
+        )
         photo.delete()
     for file in files:
         file.storage.delete(file.name)
