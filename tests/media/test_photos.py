@@ -76,7 +76,9 @@ def test_uploaded_jpeg_is_served_without_gps_or_other_exif(
 
 def test_orientation_is_applied_before_the_metadata_goes(sharing):
     # Orientation 6: the camera was turned; the pixels are stored landscape but show portrait.
-    photo = services.upload_photo(session=sharing, data=images.jpeg(600, 400, orientation=6), filename="a.jpg")
+    photo = services.upload_photo(
+        session=sharing, data=images.jpeg(600, 400, orientation=6), filename="a.jpg"
+    )
     assert (photo.width, photo.height) == (400, 600)
     with Image.open(photo.image.path) as stored:
         assert stored.size == (400, 600)
@@ -95,7 +97,7 @@ def test_large_photo_gets_a_web_size_and_a_thumbnail(sharing, django_capture_on_
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("notes.jpg", "These are meeting notes, not a photo.\n".encode() * 20, "This file is not an image."),
+        ("notes.jpg", b"These are meeting notes, not a photo.\n" * 20, "This file is not an image."),
         ("cut.jpg", images.jpeg()[:3000], "The image is damaged or incomplete."),
         ("cut.png", images.png()[:200], "The image is damaged or incomplete."),
         ("bomb.png", images.bomb(), "too large"),
@@ -179,8 +181,12 @@ def test_photo_page_shows_who_asked_not_to_appear_and_saves_captions(console, re
 def test_outsiders_cannot_see_or_upload_photos(outsider, reference_programme, sharing):
     client = Client()
     client.force_login(outsider)
-    assert client.get(f"/manage/p/{reference_programme.slug}/sessions/{sharing.pk}/photos/").status_code == 404
-    response = upload(client, reference_programme, sharing, ("one.jpg", images.jpeg()), X_Requested_With="fetch")
+    assert (
+        client.get(f"/manage/p/{reference_programme.slug}/sessions/{sharing.pk}/photos/").status_code == 404
+    )
+    response = upload(
+        client, reference_programme, sharing, ("one.jpg", images.jpeg()), X_Requested_With="fetch"
+    )
     assert response.status_code == 404
     assert Photo.objects.count() == 0
 
