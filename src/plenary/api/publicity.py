@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from plenary.api.programmes import managed_programme
 from plenary.api.schemas import Bilingual
@@ -67,7 +67,7 @@ def compose_release(request, slug: str):
     release = services.compose_release(
         programme, actor=request.auth, photos=selectors.selectable_photos(programme)
     )
-    return 201, _release(release, request)
+    return Status(201, _release(release, request))
 
 
 @router.get("news/{slug}", auth=None, response=ReleaseOut)
