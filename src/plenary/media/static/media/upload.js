@@ -10,16 +10,14 @@
   var status = form.querySelector("[data-upload-status]");
   var list = form.querySelector("[data-upload-files]");
   var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var lang = document.documentElement.lang || "en";
-  var zh = lang.indexOf("zh") === 0;
+  // Interface text comes translated from the page (data-text-* attributes on the form).
+  function t(name) { return form.getAttribute("data-text-" + name) || ""; }
   var text = {
-    uploading: zh ? "上載中" : "Uploading",
-    done: zh ? "已上載" : "Uploaded",
-    refused: zh ? "被拒" : "Refused",
-    summary: function (ok, bad) {
-      return zh ? "完成：" + ok + " 張已上載，" + bad + " 張被拒。" : "Finished: " + ok + " uploaded, " + bad + " refused.";
-    },
-    failed: zh ? "上載失敗，請再試。" : "The upload failed; please try again."
+    uploading: t("uploading"),
+    done: t("done"),
+    refused: t("refused"),
+    failed: t("failed"),
+    summary: function (ok, bad) { return t("summary").replace("{ok}", String(ok)).replace("{bad}", String(bad)); }
   };
 
   function row(file) {
@@ -94,7 +92,7 @@
         var reload = document.createElement("a");
         reload.href = window.location.pathname;
         reload.className = "button";
-        reload.textContent = zh ? "編輯說明" : "Edit captions";
+        reload.textContent = t("edit");
         panel.appendChild(reload);
       }
     });

@@ -18,7 +18,7 @@
     image.src = link.getAttribute("href");
     image.alt = link.getAttribute("data-caption") || link.querySelector("img").alt;
     caption.textContent = link.getAttribute("data-caption") || "";
-    count.textContent = ofText.replace("%(number)s", String(current + 1)).replace("%(total)s", String(links.length));
+    count.textContent = ofText.replace("{number}", String(current + 1)).replace("{total}", String(links.length));
   }
 
   links.forEach(function (link, index) {
