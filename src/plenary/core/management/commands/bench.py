@@ -1,0 +1,28 @@
+"""`plenary bench NAME [args...]`: runs the benchmark module of an app (``plenary.<app>.bench.run(argv)``)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from django.core.management.base import BaseCommand, CommandError
+
+# Benchmark name → the app whose ``bench`` module runs it.
+BENCHMARKS = {
+    "publicity": "publicity",
+}
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark: " + ", ".join(sorted(BENCHMARKS))
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", choices=sorted(BENCHMARKS))
+        parser.add_argument("args", nargs=argparse.REMAINDER, help="options passed to the benchmark")
+
+    def handle(self, *args, name, **options):
+        try:
+            module = importlib.import_module(f"plenary.{BENCHMARKS[name]}.bench")
+        except ModuleNotFoundError as error:
+            raise CommandError(f"No benchmark module for {name}.") from error
+        module.run(list(args))
