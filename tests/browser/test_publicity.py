@@ -51,6 +51,8 @@ def test_photos_to_published_release_in_both_languages(page, live_server, refere
     assert all(photo.thumbnail for photo in Photo.objects.all())
 
     page.get_by_role("link", name="Edit captions").click()
+    page.wait_for_selector("#id_form-1-caption_en")
+    assert serious_violations(page) == []
     captions = [
         ("Officials and participants at the sharing session.", "官員與參加者出席分享會。"),
         ("A manager shares reflections.", "機構管理層代表分享體會。"),
@@ -69,6 +71,10 @@ def test_photos_to_published_release_in_both_languages(page, live_server, refere
     page.wait_for_url("**/releases/*/")
     assert "more than 2 000 registrants" in page.get_by_label("Text (English)").input_value()
     assert serious_violations(page) == []
+    page.get_by_role("link", name="Preview").click()
+    assert page.get_by_text("Preview: this is how the release will look once published.").is_visible()
+    assert serious_violations(page) == []
+    page.go_back()
     page.get_by_role("button", name="Publish", exact=True).click()
     page.wait_for_selector("text=The release is published.")
     release = PressRelease.objects.get()
