@@ -206,3 +206,7 @@ def test_removal_request_is_stored_and_emailed_to_the_organisers(reference_progr
     assert len(mail.outbox) == 1
     assert organiser.email in mail.outbox[0].to
     assert "I am in it." in mail.outbox[0].body
+    console = Client()
+    console.force_login(organiser)
+    page = console.get(f"/manage/p/{reference_programme.slug}/sessions/{sharing.pk}/photos/").content.decode()
+    assert "Requests to remove a photo" in page and "tm@example.org" in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from plenary.media.models import Photo
+from plenary.media.models import Photo, RemovalRequest
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import Registration, SeatAllocation
 from plenary.registrations.selectors import active_registrations
@@ -39,3 +39,10 @@ def photo_opt_outs(session: Session) -> QuerySet[Registration]:
             seats__status__in=[SeatAllocation.Status.CONFIRMED, SeatAllocation.Status.WAITLISTED],
         )
     return registrations.select_related("organisation").order_by("name_en", "id").distinct()
+
+
+def removal_requests(session: Session) -> QuerySet[RemovalRequest]:
+    """Requests from the public to take down photos of this session, newest first."""
+    return (
+        RemovalRequest.objects.filter(photo__session=session).select_related("photo").order_by("-created_at")
+    )

@@ -37,6 +37,7 @@ def manage_photos(request, slug, session_id):
             "session": session,
             "formset": formset,
             "opt_outs": selectors.photo_opt_outs(session),
+            "removal_requests": selectors.removal_requests(session),
             "sessions": programme.sessions.all(),
             "max_mb": services.images.max_bytes() // 1024 // 1024,
         },
