@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "plenary.programmes",
     "plenary.registrations",
     "plenary.attendance",
+    "plenary.media",
+    "plenary.publicity",
     "plenary.api",
 ]
 
