@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from plenary.api.api import api
 from plenary.core import views
@@ -10,7 +8,7 @@ from plenary.core import views
 urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", views.health, name="health"),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("media/<path:path>", views.media, name="media"),
 ]
 
 # Pages are English at their plain address and Traditional Chinese under /zh-hant/, so a link

@@ -18,7 +18,11 @@ BENCHMARKS = {
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: " + ", ".join(sorted(BENCHMARKS)) + ". `plenary bench NAME --help` lists its options."
+    help = (
+        "Run a benchmark: "
+        + ", ".join(sorted(BENCHMARKS))
+        + ". `plenary bench NAME --help` lists its options."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("name", choices=sorted(BENCHMARKS))
