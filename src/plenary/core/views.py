@@ -1,3 +1,5 @@
+import posixpath
+
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -33,6 +35,7 @@ def media(request, path):
 
     Behind a reverse proxy in production, let the proxy serve /media/photos/ from the same directory.
     """
+    path = posixpath.normpath(path).lstrip("/")
     if not path.startswith(PUBLIC_MEDIA):
         raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
