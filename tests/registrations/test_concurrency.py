@@ -77,7 +77,9 @@ def test_300_simultaneous_registrations_for_100_seats_then_10_cancellations_prom
     assert Registration.objects.filter(programme=programme).count() == 300
 
     waiting_order = list(
-        in_room.filter(status="waitlisted").order_by("requested_at", "id").values_list("registration_id", flat=True)
+        in_room.filter(status="waitlisted")
+        .order_by("requested_at", "id")
+        .values_list("registration_id", flat=True)
     )
     leaving = list(
         Registration.objects.filter(programme=programme, status="confirmed")
@@ -86,7 +88,9 @@ def test_300_simultaneous_registrations_for_100_seats_then_10_cancellations_prom
     )
     with ThreadPoolExecutor(10) as pool:
         cancelled = list(
-            pool.map(lambda ref: call("DELETE", f"{live_server.url}/api/v1/registrations/{ref}", token), leaving)
+            pool.map(
+                lambda ref: call("DELETE", f"{live_server.url}/api/v1/registrations/{ref}", token), leaving
+            )
         )
     assert [status for status, _body in cancelled] == [200] * 10
     assert {body["status"] for _status, body in cancelled} == {"cancelled"}
@@ -95,7 +99,9 @@ def test_300_simultaneous_registrations_for_100_seats_then_10_cancellations_prom
     assert in_room.filter(status="confirmed").count() == 100
     assert set(waiting_order[:10]) <= promoted
     still_waiting = list(
-        in_room.filter(status="waitlisted").order_by("requested_at", "id").values_list("registration_id", flat=True)
+        in_room.filter(status="waitlisted")
+        .order_by("requested_at", "id")
+        .values_list("registration_id", flat=True)
     )
     assert still_waiting == waiting_order[10:]
     assert set(Registration.objects.filter(pk__in=waiting_order[:10]).values_list("status", flat=True)) == {
