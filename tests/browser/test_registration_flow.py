@@ -21,7 +21,9 @@ def serious_violations(page) -> list[str]:
 
 
 def test_register_in_chinese_receive_the_link_see_the_pass_switch_mode_and_cancel(
-    page, live_server, smtp_inbox
+    page,
+    live_server,
+    smtp_inbox,  # noqa: F811 - the fixture imported above
 ):
     programme = make_programme(room=5, slug="browser-flow")
     room = hybrid(programme)
