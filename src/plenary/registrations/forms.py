@@ -126,6 +126,10 @@ class UploadForm(AccessibleFormMixin, forms.Form):
         label=_("Spreadsheet (XLSX or CSV)"),
         help_text=_("Up to 2 MB and 2 000 rows. Use the template so the columns are right."),
     )
+    consent_pics = forms.BooleanField(
+        label=_("Every person in the file has been given the Personal Information Collection Statement."),
+        required=True,
+    )
 
 
 class RegistrationEditForm(AccessibleFormMixin, forms.ModelForm):

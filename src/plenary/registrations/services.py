@@ -701,3 +701,78 @@ def sync_capacity(session: Session) -> list[int]:
 def sync_venue(venue_id: int) -> None:
     for session in Session.objects.filter(Q(venue_id=venue_id)):
         sync_capacity(session)
+
+
+@dataclass
+class RowResult:
+    row: int
+    email: str
+    name: str
+    accepted: bool
+    reason: str = ""
+    reference: str = ""
+
+
+def nominate_rows(
+    programme: Programme,
+    rows: list[dict[str, str]],
+    *,
+    coordinator,
+    agency: Organisation,
+    language: str = "en",
+) -> list[RowResult]:
+    """Nominates every good row of an upload, each in its own transaction; reports each row.
+
+    Rows are numbered as a spreadsheet shows them (the header is row 1).
+    """
+    from plenary.registrations.spreadsheets import MODE_WORDS
+
+    results: list[RowResult] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        email = normalise_email(row.get("email", ""))
+        name = row.get("name_en", "") or row.get("name_zh", "")
+        result = RowResult(row=number, email=email, name=name, accepted=False)
+        results.append(result)
+        mode = MODE_WORDS.get(row.get("mode", "").strip().lower())
+        if mode is None:
+            result.reason = str(
+                _("Unknown session mode “%(mode)s”: use in_person or online.") % {"mode": row["mode"]}
+            )
+            continue
+        if email in seen:
+            result.reason = str(_("Duplicate: this email appears earlier in the file."))
+            continue
+        seen.add(email)
+        applicant = Applicant(
+            email=email,
+            name_en=row.get("name_en", ""),
+            name_zh=row.get("name_zh", ""),
+            phone=row.get("phone", "")[:30],
+            post=row.get("post", "")[:200],
+            service_unit=row.get("service_unit", "")[:200],
+            rsw_number=row.get("rsw_number", ""),
+            preferred_mode=mode,
+            language=language,
+            consent_pics=True,
+        )
+        try:
+            registration = nominate(programme, applicant, coordinator=coordinator, agency=agency)
+        except ValidationError as error:
+            messages = []
+            for field_name, errors in error.message_dict.items():
+                label = {"email": _("Bad email"), "rsw_number": _("RSW number"), "name_en": _("Name")}.get(
+                    field_name, field_name
+                )
+                messages.append(f"{label}: {' '.join(str(e) for e in errors)}")
+            result.reason = "; ".join(messages)
+        except AlreadyRegistered:
+            result.reason = str(_("Duplicate: this email is already registered for the programme."))
+        except OverQuota:
+            result.reason = str(_("Over quota: your agency has no places left."))
+        except RegistrationError as error:
+            result.reason = str(error.message)
+        else:
+            result.accepted = True
+            result.reference = registration.reference
+    return results

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plenary.registrations import views
+from plenary.registrations import agency, views
 
 app_name = "registrations"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("me/<str:token>/mode/", views.private_mode, name="private-mode"),
     path("me/<str:token>/cancel/", views.private_cancel, name="private-cancel"),
     path("me/<str:token>/renew/", views.private_rotate, name="private-renew"),
+    path("agency/", agency.home, name="agency-home"),
+    path("agency/p/<slug:slug>/", agency.programme, name="agency-programme"),
+    path("agency/p/<slug:slug>/nominate/", agency.nominate, name="agency-nominate"),
+    path("agency/p/<slug:slug>/upload/", agency.upload, name="agency-upload"),
+    path("agency/p/<slug:slug>/template.<str:kind>", agency.template, name="agency-template"),
+    path("agency/p/<slug:slug>/r/<str:reference>/cancel/", agency.cancel, name="agency-cancel"),
 ]
