@@ -156,3 +156,43 @@ class QuotaForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Quota
         fields = ["organisation", "places"]
+
+
+class ConsoleAddForm(RegistrationForm):
+    """An organiser adds someone by hand (a phone call, a paper form)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, organisation_required=False, **kwargs)
+        self.fields["consent_pics"].label = _(
+            "The person has been given the Personal Information Collection Statement."
+        )
+        self.fields["news_opt_in"].label = _("The person asked for news of future programmes.")
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language for emails"), choices=[("en", "English"), ("zh-hant", "繁體中文")]
+        )
+
+    def detail_fields(self):
+        return [*super().detail_fields(), self["language"]]
+
+
+class ConsoleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + list(Registration.Status.choices)
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), required=False, queryset=Organisation.objects.none(), empty_label=_("Any")
+    )
+    session = forms.ModelChoiceField(
+        label=_("Session"), required=False, queryset=Session.objects.none(), empty_label=_("Any")
+    )
+    mode = forms.ChoiceField(label=_("Mode"), required=False, choices=[("", _("Any")), *MODE_CHOICES])
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Organisation.objects.filter(is_member_agency=True).order_by(
+            "name_en"
+        )
+        self.fields["agency"].label_from_instance = lambda obj: obj.name
+        self.fields["session"].queryset = programme.sessions.all()
+        self.fields["session"].label_from_instance = lambda obj: obj.title

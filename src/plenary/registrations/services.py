@@ -776,3 +776,32 @@ def nominate_rows(
             result.accepted = True
             result.reference = registration.reference
     return results
+
+
+def set_quota(programme: Programme, organisation: Organisation, places: int, *, actor) -> Quota:
+    """Gives an agency a number of nomination places; ``used`` is recounted from its nominations."""
+    from plenary.registrations.selectors import ACTIVE_STATUSES
+
+    with transaction.atomic():
+        used = Registration.objects.filter(
+            programme=programme,
+            organisation=organisation,
+            source=Registration.Source.NOMINATED,
+            status__in=ACTIVE_STATUSES,
+        ).count()
+        quota, created = Quota.objects.select_for_update().get_or_create(
+            programme=programme, organisation=organisation, defaults={"places": places, "used": used}
+        )
+        before = None if created else audit.snapshot(quota)
+        if not created:
+            Quota.objects.filter(pk=quota.pk).update(places=places, used=used)
+            quota.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.CREATE if created else audit.AuditEntry.Action.UPDATE,
+            instance=quota,
+            programme=programme,
+            before=before,
+            after=audit.snapshot(quota),
+        )
+    return quota
