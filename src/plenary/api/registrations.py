@@ -167,7 +167,7 @@ def create_registration(request, slug: str, payload: RegistrationIn):
     return Status(
         201,
         {
-            **_out(registration),
+            **_out(registration, registration.seat_list),
             "pass_code": registration.pass_code,
             "private_url": private_url(registration, base=request.build_absolute_uri("/")),
         },

@@ -14,12 +14,14 @@ the transaction takes the database's write lock at BEGIN, and it must stay short
 from __future__ import annotations
 
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -157,6 +159,26 @@ def clean_applicant(applicant: Applicant) -> Applicant:
     return applicant
 
 
+# --- transactions ---------------------------------------------------------------------------------
+
+_sqlite_writers = threading.Lock()
+
+
+@contextmanager
+def write_transaction():
+    """``transaction.atomic()``, and on SQLite one writer at a time per process.
+
+    SQLite has one write lock; threads that wait for it in SQLite's busy handler sleep in growing
+    steps and wake late. Queuing them on a process lock first hands the database lock straight on.
+    """
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with _sqlite_writers, transaction.atomic():
+            yield
+    else:
+        with transaction.atomic():
+            yield
+
+
 # --- counters -------------------------------------------------------------------------------------
 
 
@@ -200,7 +222,7 @@ def counters_for(sessions: list[Session]) -> dict[tuple[int, str], SeatCounter]:
 
 def _create_counter(session: Session, mode: str) -> SeatCounter:
     try:
-        with transaction.atomic():
+        with write_transaction():
             seats = SeatAllocation.objects.filter(session=session, mode=mode)
             return SeatCounter.objects.create(
                 session=session,
@@ -360,7 +382,7 @@ def register(
         for session in sessions
     ]
     try:
-        with transaction.atomic():
+        with write_transaction():
             if quota is not None and not Quota.objects.filter(pk=quota.pk, used__lt=F("places")).update(
                 used=F("used") + 1
             ):
@@ -394,7 +416,8 @@ def register(
                 news_opt_in=applicant.news_opt_in,
                 photo_opt_out=applicant.photo_opt_out,
             )
-            SeatAllocation.objects.bulk_create(
+            # Kept on the registration so callers can answer without reading the seats back.
+            registration.seat_list = SeatAllocation.objects.bulk_create(
                 [
                     SeatAllocation(
                         registration=registration, session=session, mode=mode, status=statuses[session.pk]
@@ -470,7 +493,7 @@ def _session_ids(registration: Registration) -> set[int]:
 def cancel(registration: Registration, *, actor=None, reason: str = "") -> Registration:
     """Cancels a registration, frees its seats and promotes each side's waiting list. Idempotent."""
     session_ids = _session_ids(registration)
-    with transaction.atomic():
+    with write_transaction():
         quota = None
         if registration.source == Registration.Source.NOMINATED and registration.organisation_id:
             quota = (
@@ -520,7 +543,7 @@ def change_mode(registration: Registration, session: Session, mode: str, *, acto
     if mode not in Mode.values or session.mode != Session.Mode.HYBRID:
         raise SeatsUnavailable
     counters_for([session])
-    with transaction.atomic():
+    with write_transaction():
         counters = _lock_counters({session.pk})
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status in (Status.CANCELLED, Status.REJECTED):
@@ -571,7 +594,7 @@ def approve(registration: Registration, *, actor) -> Registration:
     session_ids = _session_ids(registration)
     sessions = list(Session.objects.filter(pk__in=session_ids).select_related("venue"))
     counters_for(sessions)
-    with transaction.atomic():
+    with write_transaction():
         counters = _lock_counters(session_ids)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status != Status.PENDING:
@@ -600,7 +623,7 @@ def approve(registration: Registration, *, actor) -> Registration:
 
 
 def reject(registration: Registration, *, actor, reason: str = "") -> Registration:
-    with transaction.atomic():
+    with write_transaction():
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status != Status.PENDING:
             raise WrongStatus
@@ -636,7 +659,7 @@ EDITABLE_FIELDS = (
 
 def update_details(registration: Registration, changes: dict[str, Any], *, actor) -> Registration:
     """An organiser corrects a registrant's details (not seats, which change through the use cases)."""
-    with transaction.atomic():
+    with write_transaction():
         before = audit.snapshot(registration)
         for name, value in changes.items():
             if name in EDITABLE_FIELDS:
@@ -658,7 +681,7 @@ def rotate_token(registration: Registration) -> Registration:
     """Gives a registration a new private link and a new pass code; the old ones stop working."""
     registration.token = new_token()
     registration.pass_code = new_pass_code()
-    with transaction.atomic():
+    with write_transaction():
         Registration.objects.filter(pk=registration.pk).update(
             token=registration.token, pass_code=registration.pass_code, updated_at=timezone.now()
         )
@@ -680,7 +703,7 @@ def sync_capacity(session: Session) -> list[int]:
     if session is None:
         return []
     counters_for([session])
-    with transaction.atomic():
+    with write_transaction():
         counters = _lock_counters({session.pk})
         promoted: list[int] = []
         for (_session_id, mode), counter in counters.items():
@@ -782,7 +805,7 @@ def set_quota(programme: Programme, organisation: Organisation, places: int, *, 
     """Gives an agency a number of nomination places; ``used`` is recounted from its nominations."""
     from plenary.registrations.selectors import ACTIVE_STATUSES
 
-    with transaction.atomic():
+    with write_transaction():
         used = Registration.objects.filter(
             programme=programme,
             organisation=organisation,
