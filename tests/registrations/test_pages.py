@@ -163,3 +163,10 @@ def test_private_page_switches_mode_cancels_and_renews(
 
 def test_unknown_private_link_is_not_found():
     assert Client().get("/me/not-a-real-token/").status_code == 404
+
+
+def test_private_page_shows_the_place_in_the_waiting_list(small_programme):
+    people = [services.register(small_programme, applicant(n)) for n in range(4)]
+    page = Client().get(f"/me/{people[3].token}/").content.decode()
+    assert "number 2 in the queue" in page
+    assert "<svg" not in page

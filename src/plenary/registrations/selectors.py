@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from plenary.organisations.models import Membership, Organisation
 from plenary.programmes.models import Programme
@@ -70,3 +70,13 @@ def registration_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
     return Registration.objects.select_related("programme", "organisation").filter(token=token).first()
+
+
+def waiting_position(seat: SeatAllocation) -> int | None:
+    """Where a waiting seat stands in its side's queue (1 = next to be promoted)."""
+    if seat.status != SeatAllocation.Status.WAITLISTED:
+        return None
+    ahead = SeatAllocation.objects.filter(
+        session_id=seat.session_id, mode=seat.mode, status=SeatAllocation.Status.WAITLISTED
+    ).filter(Q(requested_at__lt=seat.requested_at) | Q(requested_at=seat.requested_at, pk__lt=seat.pk))
+    return ahead.count() + 1

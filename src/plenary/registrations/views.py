@@ -156,7 +156,14 @@ def private(request, token):
                 or other_side["taken"] < other_side["capacity"]
             )
         )
-        rows.append({"seat": seat, "other_mode": other, "can_switch": can_switch})
+        rows.append(
+            {
+                "seat": seat,
+                "other_mode": other,
+                "can_switch": can_switch,
+                "position": selectors.waiting_position(seat),
+            }
+        )
     active = registration.status in ("pending", "confirmed", "waitlisted")
     response = render(
         request,
