@@ -190,3 +190,11 @@ def test_closed_programme_refuses_self_registration(small_programme):
     small_programme.save()
     with pytest.raises(services.RegistrationClosed):
         services.register(small_programme, applicant(1))
+
+
+def test_hkid_numbers_are_refused_in_free_text_too(small_programme):
+    sneaky = applicant(1, post="Officer A123456(7)")
+    with pytest.raises(ValidationError) as error:
+        services.register(small_programme, sneaky)
+    assert "HKID" in error.value.message_dict["post"][0]
+    assert services.register(small_programme, applicant(2, post="SWO II", phone="+852 9123 4567")).pk

@@ -46,6 +46,7 @@ PHOTOS_WORDING_VERSION = "photos-2026-1"
 
 RSW_NUMBER = re.compile(r"^[A-Z]{1,2}\d{4,6}$")
 HKID_LIKE = re.compile(r"^[A-Z]{1,2}\d{6}\(?[0-9A]\)?$")
+HKID_ANYWHERE = re.compile(r"(?<![A-Z0-9])[A-Z]{1,2}\s?\d{6}\s?\(?[0-9A]\)?(?![0-9])")
 
 Mode = Registration.Mode
 SeatStatus = SeatAllocation.Status
@@ -148,6 +149,12 @@ def clean_applicant(applicant: Applicant) -> Applicant:
         errors.setdefault("consent_pics", []).append(
             _("Please read and acknowledge the Personal Information Collection Statement.")
         )
+    for name in ("name_en", "post", "service_unit", "phone", "organisation_name"):
+        if HKID_ANYWHERE.search(getattr(applicant, name).upper()):
+            target = "organisation" if name == "organisation_name" else name
+            errors.setdefault(target, []).append(
+                _("This looks like an identity card number. Please do not give your HKID number.")
+            )
     limits = {"name_en": 200, "name_zh": 100, "phone": 30, "post": 200, "service_unit": 200}
     for name, limit in limits.items():
         if len(getattr(applicant, name)) > limit:
