@@ -153,3 +153,30 @@ def text_of(message) -> str:
 
 def attachment_types(message) -> list[str]:
     return sorted(part.get_content_type() for part in message.iter_attachments())
+
+
+@pytest.fixture
+def busy_live_server(transactional_db):
+    """A live server like pytest-django's, but with a listen backlog that takes a crowd at once.
+
+    Django's development server queues only 10 connections; 32 clients connecting together overflow
+    it and the kernel resets some of them, which says nothing about Plenary.
+    """
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    class RoomyServer(ThreadedWSGIServer):
+        request_queue_size = 256
+
+    class RoomyThread(LiveServerThread):
+        server_class = RoomyServer
+
+    thread = RoomyThread("127.0.0.1", _StaticFilesHandler)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+    thread.join(timeout=10)
