@@ -38,12 +38,21 @@ def _organiser_token() -> str:
 class Client:
     """One keep-alive HTTP connection per thread."""
 
-    local = threading.local()
-
     def __init__(self, url: str, token: str):
         parts = urlparse(url)
         self.host, self.port = parts.hostname, parts.port or 80
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.local = threading.local()
+        self.opened: list[http.client.HTTPConnection] = []
+        self.opened_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Closes every thread's connection, so the server's handlers (and their database
+        connections) are released."""
+        with self.opened_lock:
+            for connection in self.opened:
+                connection.close()
+            self.opened.clear()
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         for attempt in range(2):
@@ -136,6 +145,7 @@ def run(argv: list[str]) -> None:
     with ThreadPoolExecutor(options.concurrency) as pool:
         list(pool.map(register, range(options.n)))
     wall = time.perf_counter() - began
+    client.close()
 
     latencies.sort()
     cuts = (
