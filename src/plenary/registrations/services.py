@@ -390,6 +390,55 @@ def register(
     ]
     try:
         with write_transaction():
+            # The rows nobody else touches come first; the shared rows (the agency's quota, the seat
+            # counters) are locked last, so on PostgreSQL their locks are held only until COMMIT.
+            registration = Registration.objects.create(
+                programme=programme,
+                email=applicant.email,
+                name_en=applicant.name_en,
+                name_zh=applicant.name_zh,
+                phone=applicant.phone,
+                organisation=applicant.organisation,
+                organisation_name=applicant.organisation_name,
+                post=applicant.post,
+                service_unit=applicant.service_unit,
+                rsw_number=applicant.rsw_number,
+                preferred_mode=applicant.preferred_mode,
+                language=applicant.language,
+                status=Status.PENDING if pending else Status.CONFIRMED,
+                source=source,
+                nominated_by=actor if source == Registration.Source.NOMINATED else None,
+                news_opt_in=applicant.news_opt_in,
+                photo_opt_out=applicant.photo_opt_out,
+            )
+            ConsentRecord.objects.bulk_create(
+                [
+                    ConsentRecord(
+                        registration=registration,
+                        kind=kind,
+                        given=given,
+                        wording_version=version,
+                        language=applicant.language,
+                    )
+                    for kind, given, version in (
+                        (
+                            ConsentRecord.Kind.COLLECTION_STATEMENT,
+                            applicant.consent_pics,
+                            COLLECTION_STATEMENT_VERSION,
+                        ),
+                        (ConsentRecord.Kind.NEWS, applicant.news_opt_in, NEWS_WORDING_VERSION),
+                        (ConsentRecord.Kind.NO_PHOTOS, applicant.photo_opt_out, PHOTOS_WORDING_VERSION),
+                    )
+                ]
+            )
+            if source == Registration.Source.ORGANISER and actor is not None:
+                audit.record(
+                    actor=actor,
+                    action=audit.AuditEntry.Action.CREATE,
+                    instance=registration,
+                    programme=programme,
+                    summary="registration added by organiser",
+                )
             if quota is not None and not Quota.objects.filter(pk=quota.pk, used__lt=F("places")).update(
                 used=F("used") + 1
             ):
@@ -404,25 +453,7 @@ def register(
                     statuses[session.pk] = SeatStatus.CONFIRMED
                 else:
                     statuses[session.pk] = _take_seat(counter.pk)
-            registration = Registration.objects.create(
-                programme=programme,
-                email=applicant.email,
-                name_en=applicant.name_en,
-                name_zh=applicant.name_zh,
-                phone=applicant.phone,
-                organisation=applicant.organisation,
-                organisation_name=applicant.organisation_name,
-                post=applicant.post,
-                service_unit=applicant.service_unit,
-                rsw_number=applicant.rsw_number,
-                preferred_mode=applicant.preferred_mode,
-                language=applicant.language,
-                status=summary_status(set(statuses.values())),
-                source=source,
-                nominated_by=actor if source == Registration.Source.NOMINATED else None,
-                news_opt_in=applicant.news_opt_in,
-                photo_opt_out=applicant.photo_opt_out,
-            )
+            # Inserted under the counter locks: seat ids follow the order in which seats were taken.
             # Kept on the registration so callers can answer without reading the seats back.
             registration.seat_list = SeatAllocation.objects.bulk_create(
                 [
@@ -432,39 +463,10 @@ def register(
                     for session, mode in plan
                 ]
             )
-            ConsentRecord.objects.bulk_create(
-                [
-                    ConsentRecord(
-                        registration=registration,
-                        kind=ConsentRecord.Kind.COLLECTION_STATEMENT,
-                        given=applicant.consent_pics,
-                        wording_version=COLLECTION_STATEMENT_VERSION,
-                        language=applicant.language,
-                    ),
-                    ConsentRecord(
-                        registration=registration,
-                        kind=ConsentRecord.Kind.NEWS,
-                        given=applicant.news_opt_in,
-                        wording_version=NEWS_WORDING_VERSION,
-                        language=applicant.language,
-                    ),
-                    ConsentRecord(
-                        registration=registration,
-                        kind=ConsentRecord.Kind.NO_PHOTOS,
-                        given=applicant.photo_opt_out,
-                        wording_version=PHOTOS_WORDING_VERSION,
-                        language=applicant.language,
-                    ),
-                ]
-            )
-            if source == Registration.Source.ORGANISER and actor is not None:
-                audit.record(
-                    actor=actor,
-                    action=audit.AuditEntry.Action.CREATE,
-                    instance=registration,
-                    programme=programme,
-                    summary="registration added by organiser",
-                )
+            status = summary_status(set(statuses.values()))
+            if status != registration.status:
+                registration.status = status
+                Registration.objects.filter(pk=registration.pk).update(status=status)
             _notify(registration.pk, registration.status)
     except IntegrityError as error:
         existing = Registration.objects.filter(programme=programme, email=applicant.email).first()
