@@ -142,3 +142,35 @@ def test_organisers_set_quotas(small_programme, people):
 def test_console_programme_page_links_to_registrations(small_programme, people):
     page = signed_in(people["organiser"]).get(f"/manage/p/{small_programme.slug}/").content.decode()
     assert f'href="/manage/p/{small_programme.slug}/registrations/"' in page
+
+
+def test_organisers_create_coordinator_accounts_that_can_sign_in(small_programme, people):
+    client = signed_in(people["organiser"])
+    response = client.post(
+        url(small_programme, "quotas/"),
+        {
+            "coordinator-organisation": people["agency_b"].pk,
+            "coordinator-username": "new-coordinator",
+            "coordinator-email": "coord@example.org",
+            "coordinator-name": "New Coordinator",
+        },
+        follow=True,
+    )
+    message = [str(m) for m in response.context["messages"]][0]
+    password = message.rsplit(": ", 1)[1]
+    assert Client().login(username="new-coordinator", password=password)
+    from django.contrib.auth import get_user_model
+
+    from plenary.registrations.selectors import coordinator_agencies
+
+    user = get_user_model().objects.get(username="new-coordinator")
+    assert list(coordinator_agencies(user)) == [people["agency_b"]]
+    again = client.post(
+        url(small_programme, "quotas/"),
+        {
+            "coordinator-organisation": people["agency_b"].pk,
+            "coordinator-username": "new-coordinator",
+            "coordinator-email": "coord@example.org",
+        },
+    )
+    assert again.status_code == 200 and "taken" in again.content.decode()

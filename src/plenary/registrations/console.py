@@ -12,11 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from plenary.organisations.models import Organisation
+from plenary.organisations.models import Membership, Organisation
 from plenary.programmes.console import managed_programme_or_404
 from plenary.programmes.models import Programme
 from plenary.registrations import selectors, services, spreadsheets
-from plenary.registrations.forms import ConsoleAddForm, ConsoleFilterForm, QuotaForm, RegistrationEditForm
+from plenary.registrations.forms import (
+    ConsoleAddForm,
+    ConsoleFilterForm,
+    CoordinatorForm,
+    QuotaForm,
+    RegistrationEditForm,
+)
 from plenary.registrations.models import Quota, Registration, SeatAllocation
 
 PAGE_SIZE = 50
@@ -202,9 +208,37 @@ def registration_action(request, slug, reference, action):
 @login_required
 def quotas(request, slug):
     programme = managed_programme_or_404(request, slug)
-    form = QuotaForm(request.POST or None)
+    posted = request.POST if request.method == "POST" else None
+    adding_coordinator = posted is not None and "coordinator-username" in posted
+    form = QuotaForm(None if adding_coordinator else posted)
     form.fields["organisation"].queryset = form.fields["organisation"].queryset.filter(is_member_agency=True)
-    if request.method == "POST" and form.is_valid():
+    coordinator_form = CoordinatorForm(posted if adding_coordinator else None, prefix="coordinator")
+    if adding_coordinator and coordinator_form.is_valid():
+        data = coordinator_form.cleaned_data
+        try:
+            user, password = services.add_coordinator(
+                programme,
+                data["organisation"],
+                username=data["username"],
+                email=data["email"],
+                name=data["name"],
+                actor=request.user,
+            )
+        except services.ValidationError as error:
+            for name, errors in error.message_dict.items():
+                for message in errors:
+                    coordinator_form.add_error(name if name in coordinator_form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Coordinator account %(username)s created. Give them this one-time password "
+                    "privately: %(password)s"
+                )
+                % {"username": user.username, "password": password},
+            )
+            return redirect("registrations:manage-quotas", slug=slug)
+    elif request.method == "POST" and form.is_valid():
         services.set_quota(
             programme, form.cleaned_data["organisation"], form.cleaned_data["places"], actor=request.user
         )
@@ -216,7 +250,11 @@ def quotas(request, slug):
         {
             "programme": programme,
             "form": form,
+            "coordinator_form": coordinator_form,
             "quotas": Quota.objects.filter(programme=programme).select_related("organisation"),
+            "coordinators": Membership.objects.filter(role=Membership.Role.COORDINATOR)
+            .select_related("user", "organisation")
+            .order_by("organisation__name_en", "user__username"),
         },
     )
 

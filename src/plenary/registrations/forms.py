@@ -196,3 +196,12 @@ class ConsoleFilterForm(forms.Form):
         self.fields["agency"].label_from_instance = lambda obj: obj.name
         self.fields["session"].queryset = programme.sessions.all()
         self.fields["session"].label_from_instance = lambda obj: obj.title
+
+
+class CoordinatorForm(AccessibleFormMixin, forms.Form):
+    organisation = AgencyChoiceField(
+        label=_("Agency"), queryset=Organisation.objects.filter(is_member_agency=True)
+    )
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)

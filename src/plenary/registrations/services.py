@@ -837,3 +837,47 @@ def set_quota(programme: Programme, organisation: Organisation, places: int, *, 
             after=audit.snapshot(quota),
         )
     return quota
+
+
+def add_coordinator(
+    programme: Programme, agency: Organisation, *, username: str, email: str, name: str = "", actor
+) -> tuple[Any, str]:
+    """Creates a coordinator account for a member agency; returns the user and a one-time password.
+
+    Raises ValidationError when the username is taken or a field is bad.
+    """
+    import secrets as _secrets
+
+    from django.contrib.auth import get_user_model
+
+    from plenary.organisations.models import Membership
+
+    User = get_user_model()
+    username = username.strip()
+    errors = {}
+    if not username or User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This username is taken or empty.")]
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Enter a valid email address.")]
+    if not agency.is_member_agency:
+        errors["organisation"] = [_("Coordinators belong to member agencies.")]
+    if errors:
+        raise ValidationError(errors)
+    password = _secrets.token_urlsafe(12)
+    with write_transaction():
+        user = User.objects.create_user(username=username, email=normalise_email(email), password=password)
+        user.first_name = name[:150]
+        user.save(update_fields=["first_name"])
+        membership = Membership.objects.create(
+            user=user, organisation=agency, role=Membership.Role.COORDINATOR
+        )
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.CREATE,
+            instance=membership,
+            programme=programme,
+            summary="coordinator account created",
+        )
+    return user, password
