@@ -19,6 +19,7 @@ from plenary.registrations.models import ConsentRecord, Quota, Registration, Sea
 IN_PERSON_SHARE = 0.12
 NOMINATED_SHARE = 0.35
 CANCELLED_SHARE = 0.01
+WEBINAR_PLACES = 3000
 POSTS = [
     ("Social Worker", "社會工作員"),
     ("Assistant Social Work Officer", "助理社會工作主任"),
@@ -83,6 +84,20 @@ def load(context: DemoContext) -> None:
     missing = [person for person in people if person["email"] not in existing]
     sessions = list(programme.sessions.select_related("venue").order_by("starts_at", "pk"))
     counters = services.counters_for(sessions)
+    # The demo's meeting licence caps the hybrid session's online side; when the synthetic crowd
+    # wants more online places than that, the demo books the larger webinar licence.
+    for session in sessions:
+        if session.mode != Session.Mode.HYBRID or session.online_capacity is None:
+            continue
+        online = sum(1 for person in people if person["mode"] == "online" and not person["cancelled"])
+        if online > session.online_capacity:
+            Session.objects.filter(pk=session.pk).update(online_capacity=WEBINAR_PLACES)
+            session.online_capacity = WEBINAR_PLACES
+            SeatCounter.objects.filter(session=session, mode="online").update(capacity=WEBINAR_PLACES)
+            counters[(session.pk, "online")].capacity = WEBINAR_PLACES
+            context.log.append(
+                f"registrations: online places of {session.title_en} raised to {WEBINAR_PLACES}"
+            )
     taken = {key: counter.taken for key, counter in counters.items()}
 
     with transaction.atomic():
