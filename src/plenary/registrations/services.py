@@ -375,9 +375,8 @@ def register(
         programme
     ):
         raise RegistrationClosed
-    existing = Registration.objects.filter(programme=programme, email=applicant.email).first()
-    if existing is not None:
-        raise AlreadyRegistered(existing)
+    # A second registration for the same email fails on the unique constraint at its first INSERT,
+    # before any shared row is touched; no read beforehand is needed.
     sessions = list(programme.sessions.select_related("venue").order_by("pk"))
     counters = counters_for(sessions)
     quota = None
