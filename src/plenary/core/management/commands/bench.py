@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", choices=sorted(BENCHMARKS))
-        parser.add_argument("args", nargs="*")
+        parser.add_argument("bench_args", nargs="*", metavar="OPTION", help="Options of the benchmark.")
 
     def run_from_argv(self, argv):
         # Options after NAME belong to the benchmark, not to this command.
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         super().run_from_argv(argv)
 
     def handle(self, *args, name, **options):
-        self.execute_benchmark(name, list(options.get("args") or []))
+        self.execute_benchmark(name, list(options.get("bench_args") or []))
 
     def execute_benchmark(self, name: str, argv: list[str]) -> None:
         import django
