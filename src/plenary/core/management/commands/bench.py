@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", choices=sorted(BENCHMARKS))
-        parser.add_argument("bench_args", nargs="*", metavar="OPTION", help="Options of the benchmark.")
+        parser.add_argument(
+            "bench_args", nargs="*", default=[], metavar="OPTION", help="Options of the benchmark."
+        )
 
     def run_from_argv(self, argv):
         # Options after NAME belong to the benchmark, not to this command.
