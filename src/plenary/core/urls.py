@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("", include("plenary.core.urls_pages")),
     path("", include("plenary.media.urls")),
     path("", include("plenary.publicity.urls")),
+    path("", include("plenary.registrations.urls")),
     path("", include("plenary.programmes.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

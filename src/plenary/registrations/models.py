@@ -39,6 +39,7 @@ class Registration(models.Model):
         SELF = "self", _("Self-registered")
         NOMINATED = "nominated", _("Nominated by agency")
         IMPORTED = "imported", _("Imported")
+        ORGANISER = "organiser", _("Added by organiser")
 
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
@@ -88,6 +89,7 @@ class Registration(models.Model):
         indexes = [
             models.Index(fields=["programme", "status"]),
             models.Index(fields=["programme", "organisation"]),
+            models.Index(fields=["programme", "id"], name="registration_programme_id"),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +109,7 @@ class SeatAllocation(models.Model):
     """A registration's place in one session: in the room or online, confirmed or waiting."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
         CONFIRMED = "confirmed", _("Confirmed")
         WAITLISTED = "waitlisted", _("Waiting list")
         CANCELLED = "cancelled", _("Cancelled")
@@ -129,3 +132,78 @@ class SeatAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration.reference} · {self.session} · {self.mode} · {self.status}"
+
+
+class SeatCounter(models.Model):
+    """How many places one side (room or online) of a session has and how many are taken.
+
+    Seats are taken with a conditional ``UPDATE ... SET taken = taken + 1 WHERE taken < capacity`` on
+    this row inside the registration's transaction, so two requests can never take the last seat.
+    ``capacity`` empty means no limit (an online side without a platform cap).
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seat_counters")
+    mode = models.CharField(_("mode"), max_length=20, choices=Registration.Mode.choices)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    taken = models.PositiveIntegerField(_("taken"), default=0)
+    waiting = models.PositiveIntegerField(_("waiting"), default=0)
+
+    class Meta:
+        verbose_name = _("seat counter")
+        verbose_name_plural = _("seat counters")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "mode"], name="seatcounter_one_per_side"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.mode} · {self.taken}/{self.capacity or '∞'}"
+
+    @property
+    def free(self) -> int | None:
+        return None if self.capacity is None else max(0, self.capacity - self.taken)
+
+
+class Quota(models.Model):
+    """How many staff a member agency may nominate to a programme; ``used`` is taken like a seat."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="quotas")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("agency")
+    )
+    places = models.PositiveIntegerField(_("places"))
+    used = models.PositiveIntegerField(_("used"), default=0)
+
+    class Meta:
+        ordering = ["programme", "organisation__name_en"]
+        verbose_name = _("agency quota")
+        verbose_name_plural = _("agency quotas")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "organisation"], name="quota_one_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.used}/{self.places}"
+
+
+class ConsentRecord(models.Model):
+    """What a person agreed to, with the wording version they saw and when (PDPO)."""
+
+    class Kind(models.TextChoices):
+        COLLECTION_STATEMENT = "pics", _("Personal Information Collection Statement acknowledged")
+        NEWS = "news", _("News of future programmes")
+        NO_PHOTOS = "no_photos", _("Prefers not to appear in event photos")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    given = models.BooleanField(_("given"))
+    wording_version = models.CharField(_("wording version"), max_length=40)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["registration", "recorded_at", "id"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.kind}={self.given} ({self.wording_version})"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from plenary.organisations.models import Membership, Organisation
 from plenary.programmes.models import Programme
-from plenary.registrations.models import Registration
+from plenary.programmes.selectors import can_manage
+from plenary.registrations.models import Registration, SeatAllocation, SeatCounter
 
 ACTIVE_STATUSES = (Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
@@ -21,3 +23,60 @@ def registrant_count(programme: Programme) -> int:
     A registrant who later cancelled still registered, so only rejected registrations are left out.
     """
     return programme.registrations.exclude(status=Registration.Status.REJECTED).count()
+
+
+def coordinator_agencies(user) -> QuerySet[Organisation]:
+    """The member agencies this user coordinates."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.COORDINATOR
+    ).distinct()
+
+
+def visible_registrations(user, programme: Programme) -> QuerySet[Registration]:
+    """What this user may see of a programme's registrations: all for its organisers, their own
+    agency's for a coordinator, none otherwise."""
+    if can_manage(user, programme):
+        return programme.registrations.all()
+    agencies = coordinator_agencies(user)
+    return programme.registrations.filter(organisation__in=agencies)
+
+
+def seats_of(registration: Registration) -> list[SeatAllocation]:
+    return list(
+        registration.seats.select_related("session", "session__venue").order_by("session__starts_at", "id")
+    )
+
+
+def seat_summary(programme: Programme) -> list[dict]:
+    """Per session and side: places, taken, waiting (from the counters)."""
+    rows = []
+    counters = SeatCounter.objects.filter(session__programme=programme).select_related("session")
+    for counter in counters.order_by("session__starts_at", "mode"):
+        rows.append(
+            {
+                "session": counter.session,
+                "mode": counter.mode,
+                "capacity": counter.capacity,
+                "taken": counter.taken,
+                "waiting": counter.waiting,
+            }
+        )
+    return rows
+
+
+def registration_by_token(token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return Registration.objects.select_related("programme", "organisation").filter(token=token).first()
+
+
+def waiting_position(seat: SeatAllocation) -> int | None:
+    """Where a waiting seat stands in its side's queue (1 = next to be promoted)."""
+    if seat.status != SeatAllocation.Status.WAITLISTED:
+        return None
+    ahead = SeatAllocation.objects.filter(
+        session_id=seat.session_id, mode=seat.mode, status=SeatAllocation.Status.WAITLISTED
+    ).filter(Q(requested_at__lt=seat.requested_at) | Q(requested_at=seat.requested_at, pk__lt=seat.pk))
+    return ahead.count() + 1

@@ -1,0 +1,201 @@
+"""The agency coordinator's pages: nominate staff one by one or by upload, see and manage only their
+own agency's registrations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plenary.programmes import selectors as programme_selectors
+from plenary.registrations import selectors, services, spreadsheets
+from plenary.registrations.forms import NominationForm, UploadForm
+from plenary.registrations.models import Quota, Registration
+
+
+def _agency(request):
+    """The agency the coordinator is working for (their first, or the one chosen with ?agency=)."""
+    agencies = selectors.coordinator_agencies(request.user).order_by("name_en")
+    if not agencies.exists():
+        raise PermissionDenied
+    chosen = request.GET.get("agency") or request.POST.get("agency")
+    if chosen and chosen.isdigit():
+        agency = agencies.filter(pk=int(chosen)).first()
+        if agency is None:
+            raise Http404
+        return agency, agencies
+    return agencies.first(), agencies
+
+
+def _programme_url(slug: str, agency) -> str:
+    return reverse("registrations:agency-programme", args=[slug]) + f"?agency={agency.pk}"
+
+
+def _programme(slug: str):
+    programme = get_object_or_404(programme_selectors.public_programmes(), slug=slug)
+    timezone.activate(programme.tzinfo)
+    return programme
+
+
+@login_required
+def home(request):
+    agency, agencies = _agency(request)
+    programmes = programme_selectors.public_programmes().filter(registration_open=True).order_by("-starts_on")
+    return render(
+        request,
+        "registrations/agency/home.html",
+        {"agency": agency, "agencies": agencies, "programmes": programmes},
+    )
+
+
+@login_required
+def programme(request, slug):
+    agency, agencies = _agency(request)
+    programme = _programme(slug)
+    registrations = (
+        programme.registrations.filter(organisation=agency)
+        .select_related("nominated_by")
+        .order_by("-created_at")
+    )
+    quota = Quota.objects.filter(programme=programme, organisation=agency).first()
+    return render(
+        request,
+        "registrations/agency/programme.html",
+        {
+            "agency": agency,
+            "agencies": agencies,
+            "programme": programme,
+            "registrations": registrations,
+            "quota": quota,
+            "upload_form": UploadForm(),
+        },
+    )
+
+
+@login_required
+def nominate(request, slug):
+    agency, _agencies = _agency(request)
+    programme = _programme(slug)
+    sessions = list(programme.sessions.select_related("venue"))
+    form = NominationForm(request.POST or None, sessions=sessions, agencies=None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        modes = form.modes()
+        applicant = services.Applicant(
+            email=data["email"],
+            name_en=data["name_en"],
+            name_zh=data["name_zh"],
+            phone=data["phone"],
+            post=data["post"],
+            service_unit=data["service_unit"],
+            rsw_number=data["rsw_number"],
+            preferred_mode=next(iter(modes.values()), "online"),
+            modes=modes,
+            language=get_language() or "en",
+            consent_pics=data["consent_pics"],
+            photo_opt_out=data["photo_opt_out"],
+        )
+        try:
+            registration = services.nominate(programme, applicant, coordinator=request.user, agency=agency)
+        except services.ValidationError as error:
+            for name, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(name if name in form.fields else None, message)
+        except services.RegistrationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is nominated (%(status)s).")
+                % {"name": registration.display_name, "status": registration.get_status_display()},
+            )
+            return redirect(_programme_url(slug, agency))
+    return render(
+        request,
+        "registrations/agency/nominate.html",
+        {"agency": agency, "programme": programme, "form": form},
+    )
+
+
+@login_required
+def upload(request, slug):
+    agency, _agencies = _agency(request)
+    programme = _programme(slug)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    results = None
+    refused = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = spreadsheets.read_rows(form.cleaned_data["file"])
+        except spreadsheets.UploadRefused as error:
+            refused = str(error.message)
+            form.add_error("file", refused)
+        else:
+            results = services.nominate_rows(
+                programme, rows, coordinator=request.user, agency=agency, language=get_language() or "en"
+            )
+    return render(
+        request,
+        "registrations/agency/upload.html",
+        {
+            "agency": agency,
+            "programme": programme,
+            "form": form,
+            "results": results,
+            "accepted": sum(1 for r in results or [] if r.accepted),
+            "rejected": sum(1 for r in results or [] if not r.accepted),
+        },
+        status=400 if request.method == "POST" and (refused or form.errors) else 200,
+    )
+
+
+TEMPLATE_EXAMPLE = [
+    "Chan Tai Man",
+    "陳大文",
+    "taiman.chan@example.org",
+    "91234567",
+    "Social Worker",
+    "Family Centre",
+    "S12345",
+    "online",
+]
+
+
+@login_required
+def template(request, slug, kind):
+    _agency(request)
+    _programme(slug)
+    if kind not in ("xlsx", "csv"):
+        raise Http404
+    if kind == "xlsx":
+        content = spreadsheets.xlsx_bytes(spreadsheets.COLUMNS, [TEMPLATE_EXAMPLE], title="nominations")
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(
+            spreadsheets.csv_text(spreadsheets.COLUMNS, [TEMPLATE_EXAMPLE]),
+            content_type="text/csv; charset=utf-8",
+        )
+    response["Content-Disposition"] = f'attachment; filename="nominations-template.{kind}"'
+    return response
+
+
+@login_required
+@require_POST
+def cancel(request, slug, reference):
+    agency, _agencies = _agency(request)
+    programme = _programme(slug)
+    registration = get_object_or_404(
+        Registration, programme=programme, organisation=agency, reference=reference
+    )
+    services.cancel(registration, actor=request.user)
+    messages.success(request, _("Registration %(reference)s is cancelled.") % {"reference": reference})
+    return redirect(_programme_url(slug, agency))

@@ -1,0 +1,346 @@
+"""The organiser console for registrations: list with search, filters and keyset paging, manual
+add/edit/cancel/approve/reject (audited), quotas, and XLSX/CSV exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plenary.organisations.models import Membership, Organisation
+from plenary.programmes.console import managed_programme_or_404
+from plenary.programmes.models import Programme
+from plenary.registrations import selectors, services, spreadsheets
+from plenary.registrations.forms import (
+    ConsoleAddForm,
+    ConsoleFilterForm,
+    CoordinatorForm,
+    QuotaForm,
+    RegistrationEditForm,
+)
+from plenary.registrations.models import Quota, Registration, SeatAllocation
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+def filtered(programme: Programme, form: ConsoleFilterForm) -> QuerySet[Registration]:
+    queryset = programme.registrations.all()
+    if not form.is_valid():
+        return queryset
+    data = form.cleaned_data
+    if data.get("status"):
+        queryset = queryset.filter(status=data["status"])
+    if data.get("agency"):
+        queryset = queryset.filter(organisation=data["agency"])
+    if data.get("session") or data.get("mode"):
+        seats = SeatAllocation.objects.filter(registration=OuterRef("pk")).exclude(status="cancelled")
+        if data.get("session"):
+            seats = seats.filter(session=data["session"])
+        if data.get("mode"):
+            seats = seats.filter(mode=data["mode"])
+        queryset = queryset.filter(Exists(seats))
+    query = (data.get("q") or "").strip()
+    if query:
+        queryset = queryset.filter(
+            Q(reference=query.upper())
+            | Q(email__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(name_zh__icontains=query)
+            | Q(organisation_name__icontains=query)
+        )
+    return queryset
+
+
+@login_required
+def registration_list(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    form = ConsoleFilterForm(request.GET or None, programme=programme)
+    queryset = filtered(programme, form)
+    before = request.GET.get("before", "")
+    after = request.GET.get("after", "")
+    # Keyset paging on the primary key: every page costs the same, however deep.
+    if after.isdigit():
+        rows = list(queryset.filter(pk__gt=int(after)).order_by("pk")[: PAGE_SIZE + 1])
+        has_newer = len(rows) > PAGE_SIZE
+        rows = list(reversed(rows[:PAGE_SIZE]))
+        has_older = True
+    else:
+        queryset_page = queryset.filter(pk__lt=int(before)) if before.isdigit() else queryset
+        rows = list(queryset_page.order_by("-pk")[: PAGE_SIZE + 1])
+        has_older = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        has_newer = before.isdigit()
+    rows_by_id = {row.pk: row for row in rows}
+    for row in rows:
+        row.seat_list = []
+    for seat in (
+        SeatAllocation.objects.filter(
+            registration_id__in=rows_by_id, session__mode__in=["hybrid", "in_person"]
+        )
+        .select_related("session")
+        .order_by("session__starts_at")
+    ):
+        rows_by_id[seat.registration_id].seat_list.append(seat)
+    organisations = {row.organisation_id for row in rows if row.organisation_id}
+    names = {
+        organisation.pk: organisation.name
+        for organisation in Organisation.objects.filter(pk__in=organisations)
+    }
+    for row in rows:
+        row.organisation_label = names.get(row.organisation_id) or row.organisation_name
+    total = queryset.order_by()[: COUNT_CAP + 1].count()
+    query = request.GET.copy()
+    for key in ("before", "after"):
+        query.pop(key, None)
+    return render(
+        request,
+        "registrations/manage/list.html",
+        {
+            "programme": programme,
+            "form": form,
+            "rows": rows,
+            "total": min(total, COUNT_CAP),
+            "more_than_cap": total > COUNT_CAP,
+            "older": rows[-1].pk if has_older and rows else None,
+            "newer": rows[0].pk if has_newer and rows else None,
+            "query": query.urlencode(),
+            "seats": selectors.seat_summary(programme),
+        },
+    )
+
+
+@login_required
+def registration_add(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    sessions = list(programme.sessions.select_related("venue"))
+    agencies = Organisation.objects.filter(is_member_agency=True).order_by("name_en")
+    form = ConsoleAddForm(request.POST or None, sessions=sessions, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        modes = form.modes()
+        applicant = services.Applicant(
+            email=data["email"],
+            name_en=data["name_en"],
+            name_zh=data["name_zh"],
+            phone=data["phone"],
+            organisation=data.get("organisation"),
+            organisation_name="" if data.get("organisation") else data.get("organisation_other", "").strip(),
+            post=data["post"],
+            service_unit=data["service_unit"],
+            rsw_number=data["rsw_number"],
+            preferred_mode=next(iter(modes.values()), "online"),
+            modes=modes,
+            language=data["language"],
+            consent_pics=data["consent_pics"],
+            news_opt_in=data["news_opt_in"],
+            photo_opt_out=data["photo_opt_out"],
+        )
+        try:
+            registration = services.register(
+                programme, applicant, source=Registration.Source.ORGANISER, actor=request.user
+            )
+        except services.ValidationError as error:
+            for name, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(name if name in form.fields else None, message)
+        except services.RegistrationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Registration %(reference)s added.") % {"reference": registration.reference}
+            )
+            return redirect("registrations:manage-detail", slug=slug, reference=registration.reference)
+    return render(request, "registrations/manage/add.html", {"programme": programme, "form": form})
+
+
+@login_required
+def registration_detail(request, slug, reference):
+    programme = managed_programme_or_404(request, slug)
+    registration = get_object_or_404(programme.registrations, reference=reference)
+    form = RegistrationEditForm(request.POST or None, instance=registration)
+    if request.method == "POST" and form.is_valid():
+        services.update_details(registration, form.cleaned_data, actor=request.user)
+        messages.success(request, _("Saved."))
+        return redirect("registrations:manage-detail", slug=slug, reference=reference)
+    return render(
+        request,
+        "registrations/manage/detail.html",
+        {
+            "programme": programme,
+            "registration": registration,
+            "form": form,
+            "seats": selectors.seats_of(registration),
+            "consents": registration.consents.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_action(request, slug, reference, action):
+    programme = managed_programme_or_404(request, slug)
+    registration = get_object_or_404(programme.registrations, reference=reference)
+    try:
+        if action == "cancel":
+            services.cancel(registration, actor=request.user)
+        elif action == "approve":
+            services.approve(registration, actor=request.user)
+        elif action == "reject":
+            services.reject(registration, actor=request.user)
+        elif action == "mode":
+            session = get_object_or_404(programme.sessions, pk=request.POST.get("session") or 0)
+            services.change_mode(registration, session, request.POST.get("mode", ""), actor=request.user)
+        else:
+            return redirect("registrations:manage-detail", slug=slug, reference=reference)
+    except services.RegistrationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("registrations:manage-detail", slug=slug, reference=reference)
+
+
+@login_required
+def quotas(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    posted = request.POST if request.method == "POST" else None
+    adding_coordinator = posted is not None and "coordinator-username" in posted
+    form = QuotaForm(None if adding_coordinator else posted)
+    form.fields["organisation"].queryset = form.fields["organisation"].queryset.filter(is_member_agency=True)
+    coordinator_form = CoordinatorForm(posted if adding_coordinator else None, prefix="coordinator")
+    if adding_coordinator and coordinator_form.is_valid():
+        data = coordinator_form.cleaned_data
+        try:
+            user, password = services.add_coordinator(
+                programme,
+                data["organisation"],
+                username=data["username"],
+                email=data["email"],
+                name=data["name"],
+                actor=request.user,
+            )
+        except services.ValidationError as error:
+            for name, errors in error.message_dict.items():
+                for message in errors:
+                    coordinator_form.add_error(name if name in coordinator_form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Coordinator account %(username)s created. Give them this one-time password "
+                    "privately: %(password)s"
+                )
+                % {"username": user.username, "password": password},
+            )
+            return redirect("registrations:manage-quotas", slug=slug)
+    elif request.method == "POST" and form.is_valid():
+        services.set_quota(
+            programme, form.cleaned_data["organisation"], form.cleaned_data["places"], actor=request.user
+        )
+        messages.success(request, _("Quota saved."))
+        return redirect("registrations:manage-quotas", slug=slug)
+    return render(
+        request,
+        "registrations/manage/quotas.html",
+        {
+            "programme": programme,
+            "form": form,
+            "coordinator_form": coordinator_form,
+            "quotas": Quota.objects.filter(programme=programme).select_related("organisation"),
+            "coordinators": Membership.objects.filter(role=Membership.Role.COORDINATOR)
+            .select_related("user", "organisation")
+            .order_by("organisation__name_en", "user__username"),
+        },
+    )
+
+
+EXPORT_HEADERS = [
+    "reference",
+    "name_en",
+    "name_zh",
+    "email",
+    "phone",
+    "organisation",
+    "post",
+    "service_unit",
+    "rsw_number",
+    "status",
+    "source",
+    "news_opt_in",
+    "photo_opt_out",
+    "created_at",
+]
+
+
+def export_rows(programme: Programme, queryset: QuerySet[Registration]):
+    """Yields header row then one list per registration (mode and seat per room session)."""
+    room_sessions = list(programme.sessions.filter(mode__in=["hybrid", "in_person"]))
+    annotations = {}
+    for session in room_sessions:
+        seat = SeatAllocation.objects.filter(registration=OuterRef("pk"), session=session)
+        annotations[f"mode_{session.pk}"] = Subquery(seat.values("mode")[:1])
+        annotations[f"seat_{session.pk}"] = Subquery(seat.values("status")[:1])
+    headers = [*EXPORT_HEADERS]
+    for session in room_sessions:
+        headers += [f"{session.title_en} mode", f"{session.title_en} seat"]
+    yield headers
+    fields = [
+        "reference",
+        "name_en",
+        "name_zh",
+        "email",
+        "phone",
+        "organisation__name_en",
+        "organisation_name",
+    ]
+    fields += ["post", "service_unit", "rsw_number", "status", "source", "news_opt_in", "photo_opt_out"]
+    fields += ["created_at", *annotations]
+    zone = programme.tzinfo
+    for values in (
+        queryset.annotate(**annotations).order_by("pk").values_list(*fields).iterator(chunk_size=2000)
+    ):
+        values = list(values)
+        organisation = values.pop(5) or values[5]
+        values[5] = organisation
+        values[13] = timezone.localtime(values[13], zone).strftime("%Y-%m-%d %H:%M")
+        yield values
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def export(request, slug, kind):
+    programme = managed_programme_or_404(request, slug)
+    form = ConsoleFilterForm(request.GET or None, programme=programme)
+    rows = export_rows(programme, filtered(programme, form))
+    stamp = timezone.localtime(timezone.now(), programme.tzinfo).strftime("%Y%m%d-%H%M")
+    filename = f"registrations-{programme.slug}-{stamp}.{kind}"
+    if kind == "xlsx":
+        headers = next(rows)
+        response = HttpResponse(
+            spreadsheets.xlsx_bytes(headers, rows, title="registrations"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif kind == "csv":
+        import csv
+
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff"
+            for row in rows:
+                yield writer.writerow([spreadsheets.safe_cell("" if v is None else str(v)) for v in row])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    else:
+        return redirect("registrations:manage-list", slug=slug)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

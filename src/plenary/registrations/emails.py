@@ -1,0 +1,106 @@
+"""The emails a registrant receives, in their own language, with their pass and calendar."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import icalendar
+import segno
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from plenary.registrations.models import Registration, SeatAllocation
+
+KINDS = ("confirmed", "waitlisted", "pending", "promoted", "cancelled", "link")
+
+
+def private_url(registration: Registration, base: str | None = None) -> str:
+    """The person's private page, in the language they registered in."""
+    with translation.override(registration.language):
+        path = reverse("registrations:private", args=[registration.token])
+    return (base or settings.BASE_URL).rstrip("/") + path
+
+
+def pass_svg(registration: Registration) -> str:
+    """The pass QR as inline SVG (the check-in scanner reads the pass code)."""
+    return segno.make(registration.pass_code, error="m").svg_inline(scale=6, border=2)
+
+
+def pass_png(registration: Registration) -> bytes:
+    buffer = BytesIO()
+    segno.make(registration.pass_code, error="m").save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()
+
+
+def calendar(registration: Registration, seats: list[SeatAllocation]) -> bytes:
+    """An .ics with the sessions this person has a place in."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Plenary//Registrations//EN")
+    cal.add("version", "2.0")
+    programme = registration.programme
+    for seat in seats:
+        if seat.status != SeatAllocation.Status.CONFIRMED:
+            continue
+        session = seat.session
+        event = icalendar.Event()
+        event.add("uid", f"{registration.reference}-{session.pk}@plenary")
+        event.add("summary", f"{programme.title} · {session.title}")
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        event.add("dtstamp", timezone.now())
+        if seat.mode == Registration.Mode.IN_PERSON and session.venue_id:
+            event.add("location", session.venue.name)
+        elif session.online_url:
+            event.add("location", session.online_url)
+        event.add("url", private_url(registration))
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def subject(kind: str, programme_title: str) -> str:
+    subjects = {
+        "confirmed": _("Your registration is confirmed: %(title)s"),
+        "waitlisted": _("You are on the waiting list: %(title)s"),
+        "pending": _("We have received your registration: %(title)s"),
+        "promoted": _("A place has become available for you: %(title)s"),
+        "cancelled": _("Your registration is cancelled: %(title)s"),
+        "link": _("Your private link: %(title)s"),
+    }
+    return subjects[kind] % {"title": programme_title}
+
+
+def send(registration_id: int, kind: str) -> None:
+    if kind not in KINDS:
+        return
+    registration = Registration.objects.select_related("programme").filter(pk=registration_id).first()
+    if registration is None:
+        return
+    programme = registration.programme
+    seats = list(
+        registration.seats.select_related("session", "session__venue").order_by("session__starts_at")
+    )
+    with translation.override(registration.language), timezone.override(programme.tzinfo):
+        context = {
+            "registration": registration,
+            "programme": programme,
+            "seats": seats,
+            "kind": kind,
+            "url": private_url(registration),
+            "with_pass": kind in ("confirmed", "promoted", "link")
+            and registration.status == Registration.Status.CONFIRMED,
+        }
+        message = EmailMultiAlternatives(
+            subject(kind, programme.title),
+            render_to_string("registrations/email/message.txt", context),
+            to=[registration.email],
+        )
+        message.attach_alternative(render_to_string("registrations/email/message.html", context), "text/html")
+        if kind in ("confirmed", "promoted", "waitlisted"):
+            message.attach("sessions.ics", calendar(registration, seats), "text/calendar")
+        if context["with_pass"] or kind == "confirmed":
+            message.attach(f"pass-{registration.reference}.png", pass_png(registration), "image/png")
+        message.send()
