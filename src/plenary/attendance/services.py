@@ -413,25 +413,17 @@ def resolve_unmatched(batch: AttendanceImport, line: int, registration: Registra
         or (not email and not row.get("email") and normalise_name(row.get("name") or "") == name)
     ]
     for row in same:
-        AttendanceEvent.objects.create(
-            **{
-                field.name: getattr(
-                    _report_event(
-                        session,
-                        batch,
-                        registration.pk,
-                        datetime.fromisoformat(row["joined"]),
-                        datetime.fromisoformat(row["left"]),
-                        row["line"],
-                        "review",
-                    ),
-                    field.name,
-                )
-                for field in AttendanceEvent._meta.concrete_fields
-                if field.name != "id"
-            },
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        event = _report_event(
+            session,
+            batch,
+            registration.pk,
+            datetime.fromisoformat(row["joined"]),
+            datetime.fromisoformat(row["left"]),
+            row["line"],
+            "review",
         )
+        event.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+        event.save()
     lines = {row["line"] for row in same}
     batch.unmatched_rows = [row for row in batch.unmatched_rows if row["line"] not in lines]
     batch.matched = batch.events.values("registration_id").distinct().count()
