@@ -1,0 +1,42 @@
+"""Read queries about attendance shared by the console, the API and exports."""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Q, QuerySet
+
+from plenary.attendance.models import Attendance, AttendanceImport
+from plenary.programmes.models import Programme, Session
+from plenary.registrations.models import Registration
+
+ACTIVE_STATUSES = (Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
+def registrants(programme: Programme) -> QuerySet[Registration]:
+    return Registration.objects.filter(programme=programme, status__in=ACTIVE_STATUSES).select_related(
+        "organisation"
+    )
+
+
+def attendance_by_registration(session_ids, registration_ids) -> dict[tuple[int, int], Attendance]:
+    rows = Attendance.objects.filter(session_id__in=session_ids, registration_id__in=registration_ids)
+    return {(row.registration_id, row.session_id): row for row in rows}
+
+
+def session_summary(session: Session, registered: int) -> dict:
+    """Registered, attended online, attended in person and average minutes of those who came."""
+    rows = Attendance.objects.filter(session=session, registration__status__in=ACTIVE_STATUSES).aggregate(
+        online=Count("id", filter=Q(present=True, mode__in=["online", "hybrid"])),
+        in_person=Count("id", filter=Q(present=True, mode__in=["in_person", "hybrid"])),
+        average=Avg("minutes", filter=Q(minutes__gt=0)),
+    )
+    return {
+        "session": session,
+        "registered": registered,
+        "online": rows["online"],
+        "in_person": rows["in_person"],
+        "average": round(rows["average"] or 0),
+    }
+
+
+def live_imports(session: Session) -> QuerySet[AttendanceImport]:
+    return session.attendance_imports.filter(replaced_by__isnull=True).select_related("uploaded_by")
