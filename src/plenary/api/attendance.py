@@ -78,7 +78,7 @@ def _import(batch: AttendanceImport, duplicate: bool) -> dict:
 def import_report(
     request,
     session_id: int,
-    file: UploadedFile = File(...),
+    file: UploadedFile = File(...),  # noqa: B008 - django-ninja declares parameters this way
     format: str = Form("auto"),
     tz: str | None = Form(None),
 ):
