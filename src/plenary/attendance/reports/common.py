@@ -196,35 +196,44 @@ def cell(row: list[str], columns: dict[str, int], name: str) -> str:
 
 
 def is_blank(row: list[str]) -> bool:
-    return not any(cell.strip() for cell in row)
+    return not any(row)  # cells are stripped by table()
 
 
 # --- names ---------------------------------------------------------------------------------------
 
 
+_ORIGINAL_NAME = re.compile(r"(.+?)\s*\(([^()]+)\)")
+
+
 def split_name(value: str) -> tuple[str, list[str]]:
     """``"Katie (Chan Ka Yan)"`` → ``("Katie", ["Chan Ka Yan"])``: Zoom's "Name (Original Name)"."""
-    value = unicodedata.normalize("NFKC", value).strip()
-    match = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", value)
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
+    value = value.strip()
+    match = _ORIGINAL_NAME.fullmatch(value) if value.endswith(")") else None
     if match:
         return match.group(1).strip(), [match.group(2).strip()]
     return value, []
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
 def normalise_name(value: str) -> str:
     """English names: case, spacing, punctuation and the order of parts ignored. Chinese: exact."""
+    if value.isascii():
+        return " ".join(sorted(_PUNCTUATION.sub(" ", value.lower()).split()))
     value = unicodedata.normalize("NFKC", value).strip()
-    if not value:
-        return ""
     if any("\u3400" <= char <= "\u9fff" for char in value):
-        return re.sub(r"\s+", "", value)
-    parts = re.sub(r"[^\w\s]|_", " ", value.casefold()).split()
-    return " ".join(sorted(parts))
+        return "".join(value.split())
+    return " ".join(sorted(_PUNCTUATION.sub(" ", value.casefold()).split()))
 
 
 def find_reference(*values: str) -> str:
     for value in values:
-        match = REFERENCE_RE.search(value or "")
+        if not value or "R" not in value:
+            continue
+        match = REFERENCE_RE.search(value)
         if match:
             return match.group(1)
     return ""
@@ -302,6 +311,8 @@ _DURATION_PART = re.compile(
 
 def parse_minutes(text: str) -> float | None:
     """Minutes from ``"122"``, ``"1h 27m 51s"``, ``"1 小時 27 分鐘"``, ``"01:27:51"`` or ``"87 mins"``."""
+    if text.isdigit():
+        return float(text)
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plenary.attendance.reports import zoom
-from plenary.attendance.reports.common import ParsedReport, keys
+from plenary.attendance.reports.common import ParsedReport, find_columns, header_key, keys
 
 FORMAT = "webex"
 
@@ -30,9 +30,9 @@ COLUMNS = {
 
 def looks_like(rows: list[list[str]]) -> bool:
     for row in rows[:20]:
-        columns = zoom.find_columns(row, COLUMNS)
+        columns = find_columns(row, COLUMNS)
         if {"name", "joined"} <= columns.keys() and any(
-            zoom.header_key(cell)
+            header_key(cell)
             in keys(
                 "Attendee Email",
                 "Attendance Duration",

@@ -17,7 +17,6 @@ from plenary.attendance.reports.common import (
     ReportRow,
     cell,
     find_columns,
-    header_key,
     interval_row,
     is_blank,
     keys,
@@ -76,7 +75,7 @@ def parse_rows(rows: list[list[str]], zone: str, *, format: str = FORMAT, column
     columns_table = columns_table or COLUMNS
     report = ParsedReport(format=format)
     columns: dict[str, int] | None = None
-    header: list[str] = []
+    header_raw: list[str] = []
     expect_meeting_values = None
     for number, row in enumerate(rows, start=1):
         if is_blank(row):
@@ -89,7 +88,6 @@ def parse_rows(rows: list[list[str]], zone: str, *, format: str = FORMAT, column
             }
             expect_meeting_values = None
             continue
-        keys_of_row = [header_key(value) for value in row]
         if columns is None:
             meeting = find_columns(row, MEETING)
             if {"meeting_id", "topic"} <= meeting.keys():
@@ -97,9 +95,9 @@ def parse_rows(rows: list[list[str]], zone: str, *, format: str = FORMAT, column
                 continue
             found = find_columns(row, columns_table)
             if {"name", "joined"} <= found.keys() and ("left" in found or "minutes" in found):
-                columns, header = found, keys_of_row
+                columns, header_raw = found, row
             continue
-        if keys_of_row == header:
+        if row == header_raw:
             continue  # the header again, part-way down
         result = interval_row(
             number,
