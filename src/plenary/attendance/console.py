@@ -54,7 +54,9 @@ def matrix(request, slug):
         return _xlsx(programme, people, sessions)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     cells = selectors.attendance_by_registration([s.pk for s in sessions], [p.pk for p in page])
-    rows = [(person, [cells.get((person.pk, session.pk)) for session in sessions]) for person in page]
+    rows = [
+        (person, [(session, cells.get((person.pk, session.pk))) for session in sessions]) for person in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
