@@ -140,3 +140,22 @@ def test_the_command_imports_and_reports(lecture, people):
     assert "teams: 4 rows" in out.getvalue() and "without an earlier" in out.getvalue()
     with pytest.raises(CommandError, match="does not look like"):
         call_command("import-attendance", str(lecture.pk), str(FIXTURES / "../conftest.py"))
+
+
+def test_the_review_list_offers_registrants_who_share_an_ambiguous_name(
+    console, lecture, people, reference_programme
+):
+    from plenary.attendance import services
+    from plenary.registrations.models import Registration
+
+    namesake = Registration.objects.create(
+        programme=reference_programme, name_en="Wong Wai Man", email="another.wong@example.org"
+    )
+    report = b"Name,Join Time,Leave Time\r\nWai Man Wong,11/20/2022 02:30:00 PM,11/20/2022 04:30:00 PM\r\n"
+    batch = services.import_meeting_report(lecture, report).batch
+    assert batch.unmatched_rows[0]["reason"] == "Several registrants have this name."
+    url = f"/manage/p/{reference_programme.slug}/attendance/sessions/{lecture.pk}/"
+    page = console.get(url).content.decode()
+    assert people["waiman"].reference in page and namesake.reference in page
+    console.post(f"{url}imports/{batch.pk}/match/", {"line": 2, "registrant": namesake.reference})
+    assert Attendance.objects.get(registration=namesake, session=lecture).minutes == 120

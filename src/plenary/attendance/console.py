@@ -19,6 +19,7 @@ from plenary.organisations.models import Organisation
 from plenary.programmes.console import managed_programme_or_404
 
 PAGE_SIZE = 50
+REVIEW_SIZE = 100
 
 
 def _find_registrant(programme, text: str):
@@ -136,6 +137,9 @@ def session_page(request, slug, session_id):
                 messages.success(request, _("Imported."))
             return redirect(f"{request.path}?import={outcome.batch.pk}")
     imports = list(selectors.live_imports(session))
+    pending = [(batch, row) for batch in imports for row in batch.unmatched_rows]
+    review_total = len(pending)
+    review = selectors.with_candidates(programme, pending[:REVIEW_SIZE])
     shown = None
     if request.GET.get("import", "").isdigit():
         shown = AttendanceImport.objects.filter(session=session, pk=int(request.GET["import"])).first()
@@ -149,7 +153,8 @@ def session_page(request, slug, session_id):
             "imports": imports,
             "shown": shown,
             "summary": selectors.session_summary(session, selectors.registrants(programme).count()),
-            "review": [(batch, row) for batch in imports for row in batch.unmatched_rows],
+            "review": review,
+            "review_total": review_total,
             "adjust_form": forms.AdjustForm(),
             "threshold": services.threshold_minutes(session),
         },

@@ -40,3 +40,26 @@ def session_summary(session: Session, registered: int) -> dict:
 
 def live_imports(session: Session) -> QuerySet[AttendanceImport]:
     return session.attendance_imports.filter(replaced_by__isnull=True).select_related("uploaded_by")
+
+
+def with_candidates(programme: Programme, pending: list[tuple]) -> list[tuple]:
+    """Unmatched rows with the registrants they may be: same normalised name, or same email name part."""
+    from plenary.attendance.reports.common import normalise_name
+
+    if not pending:
+        return []
+    by_name: dict[str, list[Registration]] = {}
+    for person in registrants(programme).only(
+        "pk", "reference", "name_en", "name_zh", "email", "organisation"
+    ):
+        for name in {normalise_name(person.name_en), normalise_name(person.name_zh)}:
+            if name:
+                by_name.setdefault(name, []).append(person)
+    result = []
+    for batch, row in pending:
+        found: dict[int, Registration] = {}
+        for name in [row.get("name") or "", *(row.get("other_names") or [])]:
+            for person in by_name.get(normalise_name(name), []):
+                found.setdefault(person.pk, person)
+        result.append((batch, row, list(found.values())[:5]))
+    return result
