@@ -52,6 +52,9 @@ class EventFacts(NamedTuple):
     adjusted_minutes: int | None = None
 
 
+PRESENCE = AttendanceEvent.Kind.PRESENCE.value
+
+
 @dataclass
 class Derived:
     minutes: int
@@ -68,6 +71,18 @@ def derive(events: Iterable[EventFacts], session: Session, threshold: int) -> De
     event, the latest one winning, replaces the computed minutes (with who and why on the event).
     """
     events = sorted(events, key=lambda event: (event.started_at, event.id or 0))
+    if all(event.kind == PRESENCE and event.ended_at is not None for event in events):
+        # The common case (reports, heartbeats, links): plain intervals, nothing voided or adjusted.
+        intervals = [(event.started_at, event.ended_at) for event in events]
+        minutes = covered_minutes(intervals, session.starts_at, session.ends_at)
+        modes = {event.mode for event in events}
+        return Derived(
+            minutes=minutes,
+            present=minutes >= threshold and minutes > 0,
+            mode="hybrid" if len(modes) > 1 else next(iter(modes), ""),
+            first_seen_at=events[0].started_at if events else None,
+            sources=sorted({event.source for event in events}),
+        )
     voided = {event.voids_id for event in events if event.kind == AttendanceEvent.Kind.VOID}
     live = [event for event in events if event.kind != AttendanceEvent.Kind.VOID and event.id not in voided]
     checkouts = sorted(event.started_at for event in live if event.kind == AttendanceEvent.Kind.CHECK_OUT)

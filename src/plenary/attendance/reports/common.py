@@ -159,7 +159,7 @@ def table(text: str) -> list[list[str]]:
         raise ReportError(_("The file is not a well-formed CSV file.")) from error
     if len(rows) > MAX_ROWS:
         raise ReportError(_("The file has more than %(rows)s rows.") % {"rows": MAX_ROWS})
-    return [[cell.strip() for cell in row] for row in rows]
+    return rows  # cells are stripped where they are read (cell()), not all up front
 
 
 # --- headers -------------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def cell(row: list[str], columns: dict[str, int], name: str) -> str:
 
 
 def is_blank(row: list[str]) -> bool:
-    return not any(row)  # cells are stripped by table()
+    return not "".join(row).strip()
 
 
 # --- names ---------------------------------------------------------------------------------------
