@@ -70,7 +70,6 @@ def derive(events: Iterable[EventFacts], session: Session, threshold: int) -> De
     Voided events are ignored; a check-out ends the open in-person interval it follows; an ``adjust``
     event, the latest one winning, replaces the computed minutes (with who and why on the event).
     """
-    events = sorted(events, key=lambda event: (event.started_at, event.id or 0))
     if all(event.kind == PRESENCE and event.ended_at is not None for event in events):
         # The common case (reports, heartbeats, links): plain intervals, nothing voided or adjusted.
         intervals = [(event.started_at, event.ended_at) for event in events]
@@ -80,9 +79,10 @@ def derive(events: Iterable[EventFacts], session: Session, threshold: int) -> De
             minutes=minutes,
             present=minutes >= threshold and minutes > 0,
             mode="hybrid" if len(modes) > 1 else next(iter(modes), ""),
-            first_seen_at=events[0].started_at if events else None,
+            first_seen_at=min((begin for begin, _end in intervals), default=None),
             sources=sorted({event.source for event in events}),
         )
+    events = sorted(events, key=lambda event: (event.started_at, event.id or 0))
     voided = {event.voids_id for event in events if event.kind == AttendanceEvent.Kind.VOID}
     live = [event for event in events if event.kind != AttendanceEvent.Kind.VOID and event.id not in voided]
     checkouts = sorted(event.started_at for event in live if event.kind == AttendanceEvent.Kind.CHECK_OUT)
@@ -352,6 +352,7 @@ def _recompute_from(session: Session, registration_ids: set[int], events: list[E
     threshold = threshold_minutes(session)
     now = _db_datetime(timezone.now())
     rows = []
+    sources_json: dict[tuple, str] = {}
     for registration_id in registration_ids:
         derived = derive(by_person.get(registration_id, ()), session, threshold)
         rows.append(
@@ -362,7 +363,8 @@ def _recompute_from(session: Session, registration_ids: set[int], events: list[E
                 derived.minutes,
                 derived.present,
                 _db_datetime(derived.first_seen_at),
-                json.dumps(derived.sources),
+                sources_json.get(tuple(derived.sources))
+                or sources_json.setdefault(tuple(derived.sources), json.dumps(derived.sources)),
                 now,
             )
         )
@@ -421,11 +423,15 @@ def _insert_many(
             cursor.executemany(sql, rows[start : start + 5000])
 
 
-def _db_datetime(value: datetime | None):
+def _db_datetime(value: datetime | None, _cache: dict = {}):  # noqa: B006 - a deliberate memo
     """A datetime as the database driver takes it (SQLite: naive UTC text; PostgreSQL: as it is)."""
-    if value is None:
-        return None
-    return connection.ops.adapt_datetimefield_value(value)
+    if value is None or connection.vendor == "postgresql":
+        return value
+    if value not in _cache:
+        if len(_cache) > 200_000:
+            _cache.clear()
+        _cache[value] = connection.ops.adapt_datetimefield_value(value)
+    return _cache[value]
 
 
 def _insert_report_events(session, batch, facts: list[EventFacts], lines: list[tuple[int, str]]) -> None:
@@ -434,13 +440,7 @@ def _insert_report_events(session, batch, facts: list[EventFacts], lines: list[t
     The ORM's bulk_create spends most of its time building and preparing model instances; these rows
     are uniform, so they go in as plain tuples.
     """
-    adapted: dict[datetime, object] = {}
-
-    def moment(value):
-        if value not in adapted:
-            adapted[value] = _db_datetime(value)
-        return adapted[value]
-
+    moment = _db_datetime
     now = _db_datetime(timezone.now())
     rows = [
         (
