@@ -52,3 +52,4 @@ def conflict(request, exc):
 api.add_router("/", "plenary.api.programmes.router")
 api.add_router("/", "plenary.api.publicity.router")
 api.add_router("/", "plenary.api.registrations.router")
+api.add_router("/", "plenary.api.attendance.router")

@@ -114,3 +114,57 @@ class AttendanceImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.format})"
+
+
+class NameAlias(models.Model):
+    """An organiser's decision that a name or email in meeting reports is this registrant.
+
+    Remembered per programme so that later imports match the same person without asking again.
+    """
+
+    class Kind(models.TextChoices):
+        NAME = "name", _("Name")
+        EMAIL = "email", _("Email")
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="attendance_aliases"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=300, help_text=_("The normalised name or the email in lower case."))
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="attendance_aliases"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("remembered match")
+        verbose_name_plural = _("remembered matches")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind", "key"], name="attendance_alias_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.registration_id}"
+
+
+class StreamViewer(models.Model):
+    """The one page currently counted as watching a session's stream for a registration.
+
+    A page opened later takes over; heartbeats from any other page are told to stop.
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="stream_viewers")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="stream_viewers")
+    viewer = models.CharField(max_length=64)
+    opened_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("stream viewer")
+        verbose_name_plural = _("stream viewers")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "session"], name="stream_viewer_one_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.session_id} {self.viewer}"

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("plenary.publicity.urls")),
     path("", include("plenary.registrations.urls")),
     path("", include("plenary.programmes.urls")),
+    path("", include("plenary.attendance.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -1,0 +1,222 @@
+"""The organiser console for attendance: the matrix, per-session summaries, uploads and review."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plenary.attendance import forms, selectors, services
+from plenary.attendance.models import AttendanceImport
+from plenary.organisations.models import Organisation
+from plenary.programmes.console import managed_programme_or_404
+
+PAGE_SIZE = 50
+REVIEW_SIZE = 100
+
+
+def _find_registrant(programme, text: str):
+    text = text.strip()
+    registrations = selectors.registrants(programme)
+    return (
+        registrations.filter(reference__iexact=text).first()
+        or registrations.filter(email__iexact=text).first()
+    )
+
+
+@login_required
+def matrix(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    all_sessions = list(programme.sessions.all())
+    agencies = Organisation.objects.filter(registrations__programme=programme).distinct().order_by("name_en")
+    form = forms.MatrixFilterForm(request.GET or None, agencies=agencies, sessions=all_sessions)
+    people = selectors.registrants(programme).order_by("name_en", "pk")
+    sessions = all_sessions
+    if form.is_valid():
+        if form.cleaned_data["agency"]:
+            people = people.filter(organisation_id=form.cleaned_data["agency"])
+        if form.cleaned_data["session"]:
+            sessions = [s for s in all_sessions if s.pk == form.cleaned_data["session"]] or all_sessions
+        if form.cleaned_data["below"]:
+            people = people.annotate(
+                attended=Count(
+                    "attendances",
+                    filter=Q(attendances__present=True, attendances__session__in=[s.pk for s in sessions]),
+                )
+            ).filter(attended__lt=len(sessions))
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(programme, people, sessions)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    cells = selectors.attendance_by_registration([s.pk for s in sessions], [p.pk for p in page])
+    rows = [
+        (person, [(session, cells.get((person.pk, session.pk))) for session in sessions]) for person in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "manage/attendance/matrix.html",
+        {
+            "programme": programme,
+            "form": form,
+            "sessions": sessions,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "summaries": [
+                selectors.session_summary(s, selectors.registrants(programme).count()) for s in sessions
+            ],
+        },
+    )
+
+
+def _xlsx(programme, people, sessions) -> HttpResponse:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(_("Attendance"))
+    header = [_("Reference"), _("Name (English)"), _("Name (Chinese)"), _("Email"), _("Organisation")]
+    for session in sessions:
+        header += [f"{session.title_en} · {_('minutes')}", f"{session.title_en} · {_('present')}"]
+    sheet.append(header)
+    for chunk_start in range(0, people.count(), 2000):
+        chunk = list(people[chunk_start : chunk_start + 2000])
+        cells = selectors.attendance_by_registration([s.pk for s in sessions], [p.pk for p in chunk])
+        for person in chunk:
+            row = [
+                person.reference,
+                person.name_en,
+                person.name_zh,
+                person.email,
+                person.organisation.name_en if person.organisation else person.organisation_name,
+            ]
+            for session in sessions:
+                cell = cells.get((person.pk, session.pk))
+                row += [cell.minutes if cell else 0, _("yes") if cell and cell.present else _("no")]
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="attendance-{programme.slug}.xlsx"'
+    return response
+
+
+@login_required
+def session_page(request, slug, session_id):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    form = forms.ImportForm(
+        request.POST or None, request.FILES or None, initial={"tz": programme.time_zone, "format": "auto"}
+    )
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.import_meeting_report(
+                session,
+                form.cleaned_data["file"],
+                format=form.cleaned_data["format"],
+                tz=form.cleaned_data["tz"],
+                actor=request.user,
+                file_name=form.cleaned_data["file"].name,
+            )
+        except services.ImportFailed as error:
+            form.add_error("file", str(error))
+        else:
+            if outcome.duplicate:
+                messages.warning(request, _("This file was imported before; nothing changed."))
+            else:
+                messages.success(request, _("Imported."))
+            return redirect(f"{request.path}?import={outcome.batch.pk}")
+    imports = list(selectors.live_imports(session))
+    pending = [(batch, row) for batch in imports for row in batch.unmatched_rows]
+    review_total = len(pending)
+    review = selectors.with_candidates(programme, pending[:REVIEW_SIZE])
+    shown = None
+    if request.GET.get("import", "").isdigit():
+        shown = AttendanceImport.objects.filter(session=session, pk=int(request.GET["import"])).first()
+    return render(
+        request,
+        "manage/attendance/session.html",
+        {
+            "programme": programme,
+            "session": session,
+            "form": form,
+            "imports": imports,
+            "shown": shown,
+            "summary": selectors.session_summary(session, selectors.registrants(programme).count()),
+            "review": review,
+            "review_total": review_total,
+            "adjust_form": forms.AdjustForm(),
+            "threshold": services.threshold_minutes(session),
+        },
+    )
+
+
+@login_required
+@require_POST
+def match_row(request, slug, session_id, import_id):
+    programme = managed_programme_or_404(request, slug)
+    batch = get_object_or_404(
+        AttendanceImport, session__programme=programme, session_id=session_id, pk=import_id
+    )
+    form = forms.MatchForm(request.POST)
+    registration = (
+        _find_registrant(programme, request.POST.get("registrant", "")) if form.is_valid() else None
+    )
+    if registration is None:
+        messages.error(request, _("No registrant of this programme has that reference or email."))
+    else:
+        try:
+            count = services.resolve_unmatched(
+                batch, form.cleaned_data["line"], registration, actor=request.user
+            )
+        except services.ImportFailed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Matched to %(name)s (%(count)s rows); later imports will remember it.")
+                % {"name": registration.full_name, "count": count},
+            )
+    return redirect("attendance:session", slug=programme.slug, session_id=session_id)
+
+
+@login_required
+@require_POST
+def adjust(request, slug, session_id):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    form = forms.AdjustForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the registrant, the minutes and a reason."))
+        return redirect("attendance:session", slug=programme.slug, session_id=session.pk)
+    registration = _find_registrant(programme, form.cleaned_data["registrant"])
+    if registration is None:
+        messages.error(request, _("No registrant of this programme has that reference or email."))
+    else:
+        try:
+            attendance = services.adjust_minutes(
+                registration,
+                session,
+                minutes=form.cleaned_data["minutes"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except services.ImportFailed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s now has %(minutes)s minutes.")
+                % {"name": registration.full_name, "minutes": attendance.minutes},
+            )
+    return redirect("attendance:session", slug=programme.slug, session_id=session.pk)

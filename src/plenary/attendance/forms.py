@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from plenary.attendance import reports
+from plenary.core.forms import AccessibleFormMixin
+
+FORMAT_CHOICES = [
+    ("auto", _("Detect automatically")),
+    ("zoom", _("Zoom meeting participants")),
+    ("zoom-webinar", _("Zoom webinar attendee report")),
+    ("teams", _("Microsoft Teams attendance report")),
+    ("webex", _("Webex attendee export")),
+]
+assert [value for value, _label in FORMAT_CHOICES] == reports.FORMATS
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Meeting report"), help_text=_("The CSV (or XLSX) export from Zoom, Teams or Webex.")
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="auto")
+    tz = forms.CharField(
+        label=_("Time zone of the times in the file"),
+        max_length=64,
+        help_text=_("Leave as it is unless the export was made on a computer set to another zone."),
+    )
+
+    def clean_tz(self):
+        zone = self.cleaned_data["tz"].strip()
+        if zone not in available_timezones():
+            raise forms.ValidationError(_("%(zone)s is not a known time zone."), params={"zone": zone})
+        return zone
+
+
+class MatchForm(AccessibleFormMixin, forms.Form):
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    registrant = forms.CharField(
+        label=_("Registrant (reference or email)"), max_length=254, help_text=_("For example R7K2M9QXD.")
+    )
+
+
+class AdjustForm(AccessibleFormMixin, forms.Form):
+    registrant = forms.CharField(label=_("Registrant (reference or email)"), max_length=254)
+    minutes = forms.IntegerField(label=_("Minutes attended"), min_value=0)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class MatrixFilterForm(forms.Form):
+    agency = forms.TypedChoiceField(label=_("Agency"), required=False, coerce=int, empty_value=None)
+    session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, empty_value=None)
+    below = forms.BooleanField(label=_("Only people below the threshold"), required=False)
+
+    def __init__(self, *args, agencies=(), sessions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", _("All agencies"))] + [(a.pk, a.name) for a in agencies]
+        self.fields["session"].choices = [("", _("All sessions"))] + [(s.pk, s.title) for s in sessions]

@@ -1,0 +1,395 @@
+"""What every meeting-report parser shares: decoding, tables, headers, times and durations.
+
+Parsers are pure: bytes in, rows out. They never touch the database, so they can be tested with
+fixtures alone and reused by the console, the API, the command line and the demo.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext_lazy as _
+
+MAX_BYTES = 40 * 1024 * 1024
+MAX_ROWS = 500_000
+# An .xlsx is a zip: refuse archives that would expand beyond this, or by more than this ratio.
+MAX_XLSX_EXPANDED = 80 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+
+# A registrant's reference (registrations.models.new_reference) when someone typed it into their name.
+REFERENCE_RE = re.compile(r"\b(R[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8})\b")
+
+
+class ReportError(Exception):
+    """The file as a whole cannot be read as a meeting report; the message is for the organiser."""
+
+
+@dataclass
+class ReportRow:
+    """One line of evidence: somebody was in the meeting from ``joined`` to ``left``."""
+
+    line: int
+    name: str
+    email: str = ""
+    joined: datetime | None = None
+    left: datetime | None = None
+    minutes: float | None = None
+    reference: str = ""
+    other_names: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "name": self.name,
+            "other_names": self.other_names,
+            "email": self.email,
+            "joined": self.joined.isoformat() if self.joined else None,
+            "left": self.left.isoformat() if self.left else None,
+            "minutes": self.minutes,
+            "reference": self.reference,
+        }
+
+
+@dataclass
+class RejectedRow:
+    line: int
+    reason: str
+    text: str = ""
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "reason": str(self.reason), "text": self.text[:300]}
+
+
+@dataclass
+class ParsedReport:
+    format: str
+    rows: list[ReportRow] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    skipped: int = 0  # hosts, panelists and no-shows: not evidence, not errors
+    meeting: dict = field(default_factory=dict)
+
+    @property
+    def participants(self) -> int:
+        return len({row.email.casefold() or normalise_name(row.name) for row in self.rows})
+
+
+# --- bytes to text -------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """Text of a CSV/TSV export: UTF-8 (with or without BOM) or UTF-16 (Teams and Webex)."""
+    if not data.strip():
+        raise ReportError(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise ReportError(_("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // 1024 // 1024})
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif data[:200].count(b"\x00") > 20:
+        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ReportError(
+            _("The file is not in a text encoding we can read (UTF-8 or UTF-16). Export it again as CSV.")
+        ) from error
+    sample = text[:4000]
+    controls = sum(1 for char in sample if unicodedata.category(char) == "Cc" and char not in "\t\r\n")
+    if "\x00" in text or controls > len(sample) // 100:
+        raise ReportError(_("The file is not a text file. Upload the CSV export of the meeting report."))
+    return text
+
+
+def xlsx_to_text(data: bytes) -> str:
+    """The first sheet of a spreadsheet as tab-separated text, refusing zip bombs."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ReportError(_("The spreadsheet is damaged or truncated.")) from error
+    if expanded > MAX_XLSX_EXPANDED or expanded > MAX_XLSX_RATIO * max(len(data), 1):
+        raise ReportError(_("The spreadsheet expands to an unreasonable size; it was not opened."))
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+        for count, values in enumerate(sheet.iter_rows(values_only=True)):
+            if count > MAX_ROWS:
+                raise ReportError(_("The file has more than %(rows)s rows.") % {"rows": MAX_ROWS})
+            writer.writerow(["" if value is None else _cell_text(value) for value in values])
+        book.close()
+    except ReportError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        raise ReportError(_("The spreadsheet could not be read.")) from error
+    return out.getvalue()
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def file_text(data: bytes) -> str:
+    if data.startswith(b"PK\x03\x04"):
+        return xlsx_to_text(data)
+    return decode(data)
+
+
+def table(text: str) -> list[list[str]]:
+    """Rows of cells; tab-separated when the text is, comma-separated otherwise."""
+    head = text[:4000]
+    delimiter = "\t" if head.count("\t") > head.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ReportError(_("The file is not a well-formed CSV file.")) from error
+    if len(rows) > MAX_ROWS:
+        raise ReportError(_("The file has more than %(rows)s rows.") % {"rows": MAX_ROWS})
+    return rows  # cells are stripped where they are read (cell()), not all up front
+
+
+# --- headers -------------------------------------------------------------------------------------
+
+
+def header_key(cell: str) -> str:
+    """A header cell reduced for comparison: full-width forms folded, case and punctuation ignored."""
+    cell = unicodedata.normalize("NFKC", cell).casefold()
+    return re.sub(r"[\s()\[\]{}:：#._\-/]+", "", cell)
+
+
+def find_columns(row: list[str], aliases: dict[str, set[str]]) -> dict[str, int]:
+    """Column of each field in a header row; a duplicated header keeps its first column."""
+    columns: dict[str, int] = {}
+    keys = [header_key(cell) for cell in row]
+    for name, options in aliases.items():
+        for index, key in enumerate(keys):
+            if key in options:
+                columns[name] = index
+                break
+    return columns
+
+
+def keys(*labels: str) -> set[str]:
+    return {header_key(label) for label in labels}
+
+
+def cell(row: list[str], columns: dict[str, int], name: str) -> str:
+    index = columns.get(name)
+    if index is None or index >= len(row):
+        return ""
+    value = row[index].strip()
+    return "" if value in ("--", "-") else value
+
+
+def is_blank(row: list[str]) -> bool:
+    return not "".join(row).strip()
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+_ORIGINAL_NAME = re.compile(r"(.+?)\s*\(([^()]+)\)")
+
+
+def split_name(value: str) -> tuple[str, list[str]]:
+    """``"Katie (Chan Ka Yan)"`` → ``("Katie", ["Chan Ka Yan"])``: Zoom's "Name (Original Name)"."""
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
+    value = value.strip()
+    match = _ORIGINAL_NAME.fullmatch(value) if value.endswith(")") else None
+    if match:
+        return match.group(1).strip(), [match.group(2).strip()]
+    return value, []
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+def normalise_name(value: str) -> str:
+    """English names: case, spacing, punctuation and the order of parts ignored. Chinese: exact."""
+    if value.isascii():
+        return " ".join(sorted(_PUNCTUATION.sub(" ", value.lower()).split()))
+    value = unicodedata.normalize("NFKC", value).strip()
+    if any("\u3400" <= char <= "\u9fff" for char in value):
+        return "".join(value.split())
+    return " ".join(sorted(_PUNCTUATION.sub(" ", value.casefold()).split()))
+
+
+def find_reference(*values: str) -> str:
+    for value in values:
+        if not value or "R" not in value:
+            continue
+        match = REFERENCE_RE.search(value)
+        if match:
+            return match.group(1)
+    return ""
+
+
+# --- times ---------------------------------------------------------------------------------------
+
+_TIME_RE = re.compile(
+    r"^(?P<a>\d{1,4})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{1,4})[,\sT]*"
+    r"(?P<ampm1>AM|PM)?\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm2>AM|PM)?"
+    r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$",
+    re.IGNORECASE,
+)
+_LOCAL_WORDS = [
+    ("上午", " AM "),
+    ("下午", " PM "),
+    ("午前", " AM "),
+    ("午後", " PM "),
+    ("年", "/"),
+    ("月", "/"),
+    ("日", " "),
+    ("a.m.", "AM"),
+    ("p.m.", "PM"),
+]
+
+
+@lru_cache(maxsize=65536)
+def parse_time(text: str, zone: str) -> datetime | None:
+    """A report's wall-clock time read in ``zone`` (unless it names its own), as UTC; None if unreadable.
+
+    Month-first unless the first number cannot be a month; two-digit years are 20xx; 上午/下午 read.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    for word, replacement in _LOCAL_WORDS:
+        if word in text:
+            text = text.replace(word, replacement)
+    text = re.sub(r"\s+", " ", text).strip()
+    match = _TIME_RE.match(text)
+    if not match:
+        return None
+    a, b, c = int(match["a"]), int(match["b"]), int(match["c"])
+    if len(match["a"]) == 4:
+        year, month, day = a, b, c
+    else:
+        year = c + 2000 if c < 100 else c
+        month, day = (a, b) if a <= 12 else (b, a)
+    hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+    ampm = (match["ampm1"] or match["ampm2"] or "").upper()
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm == "PM" else 0)
+    try:
+        naive = datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - wall clock, zoned below
+    except ValueError:
+        return None
+    zone_text = (match["zone"] or "").upper()
+    if zone_text in ("Z", "UTC", "GMT"):
+        return naive.replace(tzinfo=UTC)
+    if zone_text:
+        sign = 1 if zone_text[0] == "+" else -1
+        digits = zone_text[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return (naive - sign * offset).replace(tzinfo=UTC)
+    return naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+_DURATION_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|小時|小时|時間|mins?|minutes?|m|分鐘|分钟|分|secs?|seconds?|s|秒)",
+    re.IGNORECASE,
+)
+
+
+def parse_minutes(text: str) -> float | None:
+    """Minutes from ``"122"``, ``"1h 27m 51s"``, ``"1 小時 27 分鐘"``, ``"01:27:51"`` or ``"87 mins"``."""
+    if text.isdigit():
+        return float(text)
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    clock = re.fullmatch(r"(\d+):(\d{2})(?::(\d{2}))?", text)
+    if clock:
+        hours, minutes, seconds = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        if clock[3] is None:  # mm:ss is rarer than hh:mm in these exports
+            return hours * 60 + minutes
+        return hours * 60 + minutes + seconds / 60
+    total, found = 0.0, False
+    for number, unit in _DURATION_PART.findall(text):
+        found = True
+        unit = unit.casefold()
+        value = float(number)
+        if unit.startswith("h") or unit in ("小時", "小时", "時間"):
+            total += value * 60
+        elif unit.startswith("s") or unit == "秒":
+            total += value / 60
+        else:
+            total += value
+    return round(total, 4) if found else None
+
+
+def interval_row(
+    line: int,
+    *,
+    name: str,
+    email: str,
+    joined_text: str,
+    left_text: str,
+    minutes_text: str,
+    zone: str,
+    reference: str = "",
+    raw: list[str],
+) -> ReportRow | RejectedRow:
+    """A row with a join and leave time (or a join time and a duration), checked."""
+    display, others = split_name(name)
+    if not display and not email:
+        return RejectedRow(line, _("No name or email."), "\t".join(raw))
+    joined = parse_time(joined_text, zone) if joined_text else None
+    left = parse_time(left_text, zone) if left_text else None
+    minutes = parse_minutes(minutes_text) if minutes_text else None
+    if joined_text and joined is None:
+        return RejectedRow(
+            line,
+            _("The join time “%(value)s” is not a date and time.") % {"value": joined_text},
+            "\t".join(raw),
+        )
+    if left_text and left is None:
+        return RejectedRow(
+            line,
+            _("The leave time “%(value)s” is not a date and time.") % {"value": left_text},
+            "\t".join(raw),
+        )
+    if minutes_text and minutes is None:
+        return RejectedRow(
+            line, _("The duration “%(value)s” is not a duration.") % {"value": minutes_text}, "\t".join(raw)
+        )
+    if joined is None:
+        return RejectedRow(line, _("No join time."), "\t".join(raw))
+    if left is None and minutes is not None:
+        left = joined + timedelta(seconds=round(minutes * 60))
+    if left is None:
+        return RejectedRow(line, _("No leave time or duration."), "\t".join(raw))
+    if left < joined:
+        return RejectedRow(line, _("The leave time is before the join time."), "\t".join(raw))
+    if email and "@" not in email:
+        email = ""
+    return ReportRow(
+        line=line,
+        name=display or email,
+        other_names=others,
+        email=email,
+        joined=joined,
+        left=left,
+        minutes=minutes,
+        reference=reference or find_reference(name, email),
+    )

@@ -1,0 +1,65 @@
+"""Read queries about attendance shared by the console, the API and exports."""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Q, QuerySet
+
+from plenary.attendance.models import Attendance, AttendanceImport
+from plenary.programmes.models import Programme, Session
+from plenary.registrations.models import Registration
+
+ACTIVE_STATUSES = (Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
+def registrants(programme: Programme) -> QuerySet[Registration]:
+    return Registration.objects.filter(programme=programme, status__in=ACTIVE_STATUSES).select_related(
+        "organisation"
+    )
+
+
+def attendance_by_registration(session_ids, registration_ids) -> dict[tuple[int, int], Attendance]:
+    rows = Attendance.objects.filter(session_id__in=session_ids, registration_id__in=registration_ids)
+    return {(row.registration_id, row.session_id): row for row in rows}
+
+
+def session_summary(session: Session, registered: int) -> dict:
+    """Registered, attended online, attended in person and average minutes of those who came."""
+    rows = Attendance.objects.filter(session=session, registration__status__in=ACTIVE_STATUSES).aggregate(
+        online=Count("id", filter=Q(present=True, mode__in=["online", "hybrid"])),
+        in_person=Count("id", filter=Q(present=True, mode__in=["in_person", "hybrid"])),
+        average=Avg("minutes", filter=Q(minutes__gt=0)),
+    )
+    return {
+        "session": session,
+        "registered": registered,
+        "online": rows["online"],
+        "in_person": rows["in_person"],
+        "average": round(rows["average"] or 0),
+    }
+
+
+def live_imports(session: Session) -> QuerySet[AttendanceImport]:
+    return session.attendance_imports.filter(replaced_by__isnull=True).select_related("uploaded_by")
+
+
+def with_candidates(programme: Programme, pending: list[tuple]) -> list[tuple]:
+    """Unmatched rows with the registrants they may be: same normalised name, or same email name part."""
+    from plenary.attendance.reports.common import normalise_name
+
+    if not pending:
+        return []
+    by_name: dict[str, list[Registration]] = {}
+    for person in registrants(programme).only(
+        "pk", "reference", "name_en", "name_zh", "email", "organisation"
+    ):
+        for name in {normalise_name(person.name_en), normalise_name(person.name_zh)}:
+            if name:
+                by_name.setdefault(name, []).append(person)
+    result = []
+    for batch, row in pending:
+        found: dict[int, Registration] = {}
+        for name in [row.get("name") or "", *(row.get("other_names") or [])]:
+            for person in by_name.get(normalise_name(name), []):
+                found.setdefault(person.pk, person)
+        result.append((batch, row, list(found.values())[:5]))
+    return result
