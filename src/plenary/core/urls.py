@@ -17,6 +17,8 @@ urlpatterns += i18n_patterns(
     path("", include("plenary.core.urls_pages")),
     path("", include("plenary.media.urls")),
     path("", include("plenary.publicity.urls")),
+    # Before programmes, whose manage/p/<slug>/<kind>/<pk>/ would shadow manage/p/<slug>/surveys/<id>/.
+    path("", include("plenary.engagement.urls")),
     path("", include("plenary.programmes.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -21,6 +21,21 @@ urlpatterns = [
         name="manage-agenda-item",
     ),
     path(
+        "manage/p/<slug:slug>/sessions/<int:session_id>/rundown/<int:pk>/move/",
+        console.agenda_move,
+        name="manage-agenda-move",
+    ),
+    path(
+        "manage/p/<slug:slug>/sessions/<int:session_id>/rundown.pdf",
+        console.agenda_pdf,
+        name="manage-agenda-pdf",
+    ),
+    path(
+        "manage/p/<slug:slug>/sessions/<int:session_id>/rundown/email-speakers/",
+        console.agenda_email_speakers,
+        name="manage-agenda-email",
+    ),
+    path(
         "manage/p/<slug:slug>/sessions/<int:session_id>/rundown/<int:pk>/delete/",
         console.agenda_delete,
         name="manage-agenda-delete",
