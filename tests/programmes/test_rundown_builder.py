@@ -29,7 +29,9 @@ def console(organiser) -> Client:
 
 
 def starts(session: Session) -> dict[str, timedelta]:
-    return {slot["item"].title_en: slot["starts_at"] - session.starts_at for slot in selectors.rundown(session)}
+    return {
+        slot["item"].title_en: slot["starts_at"] - session.starts_at for slot in selectors.rundown(session)
+    }
 
 
 def test_moving_an_item_re_times_the_items_between_its_old_and_new_place(sharing, organiser):
@@ -79,7 +81,7 @@ def test_a_drag_and_drop_move_answers_with_the_re_flowed_table(sharing, console)
     response = console.post(url, {"position": "2"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-rundown' in html and "<html" not in html
+    assert "data-rundown" in html and "<html" not in html
     assert html.index("Group photo") < html.index("Remarks by the Secretary")
     assert starts(sharing)["Group photo"] == timedelta(minutes=5)
 
@@ -104,7 +106,9 @@ def test_an_outsider_cannot_move_items(sharing, outsider):
 def test_an_overrun_is_flagged_with_its_minutes(sharing, console):
     # 138 of 150 minutes are planned; 20 more run 8 minutes past the end.
     assert selectors.rundown_overrun_minutes(sharing) == 0
-    AgendaItem.objects.create(session=sharing, order=17, kind="qa", title_en="Open floor", duration_minutes=20)
+    AgendaItem.objects.create(
+        session=sharing, order=17, kind="qa", title_en="Open floor", duration_minutes=20
+    )
     slots = selectors.rundown(sharing)
     assert selectors.rundown_overrun_minutes(sharing) == 8
     assert slots[-1]["overruns"] and not slots[-2]["overruns"]
@@ -140,7 +144,9 @@ def test_each_speaker_with_an_email_is_sent_their_slot_in_both_languages(
     assert "社會福利署署長致辭" in lee.body and "Remarks by the Director of Social Welfare" in lee.body
 
 
-def test_without_speaker_emails_nothing_is_sent(sharing, console, mailoutbox, django_capture_on_commit_callbacks):
+def test_without_speaker_emails_nothing_is_sent(
+    sharing, console, mailoutbox, django_capture_on_commit_callbacks
+):
     url = f"/manage/p/{sharing.programme.slug}/sessions/{sharing.pk}/rundown/email-speakers/"
     with django_capture_on_commit_callbacks(execute=True):
         response = console.post(url, follow=True)

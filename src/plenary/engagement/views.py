@@ -39,7 +39,7 @@ def reflect(request, token, session_id):
         raise Http404
     existing = Reflection.objects.filter(registration=registration, session=session).first()
     initial = {"text": existing.text, "allow_publication": existing.allow_publication} if existing else None
-    form = ReflectionForm(request.POST or None, initial=initial)
+    form = ReflectionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_reflection(
@@ -70,7 +70,7 @@ def survey(request, token, session_id):
     if Response.objects.filter(survey=survey, registration=registration).exists():
         return render(request, "engagement/survey_done.html", {**context, "already": True})
     questions = list(survey.questions.all())
-    form = SurveyForm(request.POST or None, questions=questions)
+    form = SurveyForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_response(registration=registration, survey=survey, answers=form.answers())
