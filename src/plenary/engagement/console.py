@@ -38,6 +38,7 @@ def reflections(request, slug):
         "manage/engagement/reflections.html",
         {
             "programme": programme,
+            "nav": "reflections",
             "filters": filters,
             "reflections": items,
             "sharing_slots": sharing_slots,
@@ -95,7 +96,7 @@ def surveys(request, slug):
     return render(
         request,
         "manage/engagement/surveys.html",
-        {"programme": programme, "rows": selectors.programme_survey_overview(programme)},
+        {"programme": programme, "nav": "surveys", "rows": selectors.programme_survey_overview(programme)},
     )
 
 
@@ -111,7 +112,7 @@ def survey_results(request, slug, session_id):
     return render(
         request,
         "manage/engagement/survey_results.html",
-        {"programme": programme, "session": session, "survey": survey, "results": results},
+        {"programme": programme, "nav": "surveys", "session": session, "survey": survey, "results": results},
     )
 
 
@@ -128,7 +129,7 @@ def survey_questions(request, slug, session_id):
     return render(
         request,
         "manage/engagement/survey_questions.html",
-        {"programme": programme, "session": session, "formset": formset},
+        {"programme": programme, "nav": "surveys", "session": session, "formset": formset},
     )
 
 
