@@ -247,6 +247,36 @@ def test_the_export_has_one_row_per_response_and_neutralises_formulas(
     assert rows[1][4:8] == (5, 4, 3, '\'=HYPERLINK("http://evil")')
     assert rows[2][7] == "'@SUM(A1)"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    summary = load_workbook(io.BytesIO(response.content))["Summary"]
+    rows = list(summary.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Responses", 2)
+    assert rows[5] == ("How useful was the content?", 2, 3, 1, 0, 0, 0, 1)  # (5 + 1) / 2
+
+
+def test_a_question_with_answers_keeps_its_kind(console, reference_programme, registrant, lecture):
+    survey = services.ensure_survey(lecture)
+    rate(registrant, survey, 4, 4, 4)
+    question = survey.questions.first()
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+    }
+    data.update(
+        {
+            "form-0-id": question.pk,
+            "form-0-order": 1,
+            "form-0-kind": "text",
+            "form-0-text_en": "Changed",
+            "form-0-required": "on",
+        }
+    )
+    response = console.post(f"/manage/p/{reference_programme.slug}/surveys/{lecture.pk}/questions/", data)
+    assert response.status_code == 200
+    assert "so its kind can no longer change" in response.content.decode()
+    question.refresh_from_db()
+    assert question.kind == "rating" and question.text_en == "How useful was the content?"
 
 
 def test_organisers_edit_a_sessions_questions(console, reference_programme, lecture):

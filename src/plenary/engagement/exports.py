@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from plenary.engagement import selectors
 from plenary.engagement.models import Answer
 
 # A cell starting with one of these is read as a formula by spreadsheet programs.
@@ -52,6 +53,24 @@ def survey_xlsx(survey) -> bytes:
             else:
                 row.append(answer.rating if question.is_rating else answer.text)
         sheet.append([safe_cell(value) for value in row])
+    summary = book.create_sheet(_("Summary")[:31])
+    results = selectors.survey_results(survey)
+    summary.append([_("Responses"), results.responses])
+    summary.append([_("Could answer"), results.eligible])
+    summary.append(
+        [
+            _("Response rate") + " (%)",
+            round(results.response_rate, 1) if results.response_rate is not None else None,
+        ]
+    )
+    summary.append([])
+    summary.append([_("Question"), _("Answers"), _("Average"), "5", "4", "3", "2", "1"])
+    for result in results.questions:
+        if result.question.is_rating:
+            summary.append(
+                [safe_cell(result.question.text_en), result.answered, result.average]
+                + [count for _rating, count, _share in result.distribution]
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

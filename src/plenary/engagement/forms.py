@@ -64,6 +64,13 @@ class QuestionForm(AccessibleFormMixin, forms.ModelForm):
         model = Question
         fields = ["order", "kind", "text_en", "text_zh", "required"]
 
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        # Answers already given are ratings or texts: changing the kind would make them meaningless.
+        if self.instance.pk and kind != self.instance.kind and self.instance.answers.exists():
+            raise forms.ValidationError(_("This question has answers, so its kind can no longer change."))
+        return kind
+
 
 QuestionFormSet = forms.modelformset_factory(Question, form=QuestionForm, extra=1, can_delete=True)
 
