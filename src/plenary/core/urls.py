@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("plenary.media.urls")),
     path("", include("plenary.publicity.urls")),
     path("", include("plenary.registrations.urls")),
+    path("", include("plenary.engagement.urls")),
     path("", include("plenary.programmes.urls")),
     path("", include("plenary.attendance.urls")),
     path("admin/", admin.site.urls),

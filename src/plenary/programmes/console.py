@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from plenary.organisations.models import Organisation
-from plenary.programmes import forms, selectors, services
+from plenary.programmes import forms, selectors, services, tasks
 from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker, Venue
 
 
@@ -147,14 +149,83 @@ def agenda(request, slug, session_id, pk=None):
     return render(
         request,
         "manage/agenda.html",
-        {
-            "programme": programme,
-            "session": session,
-            "items": session.agenda_items.select_related("speaker"),
-            "form": form,
-            "editing": instance,
-        },
+        {**_rundown_context(programme, session), "form": form, "editing": instance},
     )
+
+
+def _rundown_context(programme: Programme, session: Session) -> dict:
+    slots = selectors.rundown(session)
+    return {
+        "programme": programme,
+        "session": session,
+        "slots": slots,
+        "overrun_minutes": selectors.rundown_overrun_minutes(session, slots),
+        "speakers_with_email": len(selectors.speaker_slots(session)),
+    }
+
+
+@login_required
+@require_POST
+def agenda_move(request, slug, session_id, pk):
+    """Moves an item up, down or to a position; answers htmx/fetch calls with the re-flowed table."""
+    programme = managed_programme_or_404(request, slug)
+    item = get_object_or_404(AgendaItem, session__programme=programme, session_id=session_id, pk=pk)
+    siblings = list(item.session.agenda_items.values_list("pk", flat=True))
+    current = siblings.index(item.pk) + 1
+    direction = request.POST.get("direction")
+    if direction == "up":
+        position = current - 1
+    elif direction == "down":
+        position = current + 1
+    else:
+        try:
+            position = int(request.POST.get("position", ""))
+        except ValueError:
+            position = current
+    position = max(1, min(position, len(siblings)))
+    services.move_item(item, position, actor=request.user)
+    message = _("Moved “%(title)s” to position %(position)s.") % {"title": item.title, "position": position}
+    if request.headers.get("HX-Request"):
+        session = get_object_or_404(programme.sessions, pk=session_id)
+        context = {**_rundown_context(programme, session), "announcement": message}
+        return render(request, "manage/_rundown_table.html", context)
+    messages.success(request, message)
+    return redirect("programmes:manage-agenda", slug=programme.slug, session_id=session_id)
+
+
+@login_required
+def agenda_pdf(request, slug, session_id):
+    """The printable run-down in English (?lang=en) or Traditional Chinese (?lang=zh-hant)."""
+    from plenary.programmes.rundown_pdf import rundown_pdf
+
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions.select_related("venue"), pk=session_id)
+    language = (
+        request.GET.get("lang") if request.GET.get("lang") in ("en", "zh-hant") else request.LANGUAGE_CODE
+    )
+    response = HttpResponse(rundown_pdf(session, language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="rundown-{session.pk}-{language}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def agenda_email_speakers(request, slug, session_id):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    count = len(selectors.speaker_slots(session))
+    if count:
+        transaction.on_commit(lambda: tasks.email_speaker_slots.enqueue(session.pk))
+        messages.success(
+            request,
+            ngettext(
+                "Sending %(count)s speaker their slot.", "Sending %(count)s speakers their slots.", count
+            )
+            % {"count": count},
+        )
+    else:
+        messages.warning(request, _("No speaker in this run-down has an email address yet."))
+    return redirect("programmes:manage-agenda", slug=programme.slug, session_id=session_id)
 
 
 @login_required

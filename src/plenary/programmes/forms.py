@@ -102,7 +102,16 @@ class SessionForm(AccessibleFormMixin, forms.ModelForm):
 class SpeakerForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Speaker
-        fields = ["honorific", "name_en", "name_zh", "post_en", "post_zh", "organisation", "is_official"]
+        fields = [
+            "honorific",
+            "name_en",
+            "name_zh",
+            "post_en",
+            "post_zh",
+            "organisation",
+            "is_official",
+            "email",
+        ]
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)

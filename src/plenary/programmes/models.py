@@ -158,6 +158,9 @@ class Speaker(BilingualMixin, models.Model):
     is_official = models.BooleanField(
         _("official"), default=False, help_text=_("A government official, named with their post in releases.")
     )
+    email = models.EmailField(
+        _("email"), blank=True, help_text=_("Used only to send the speaker their slot in the run-down.")
+    )
 
     class Meta:
         ordering = ["programme", "name_en"]

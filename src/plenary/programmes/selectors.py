@@ -81,3 +81,17 @@ def rundown(session: Session) -> list[dict]:
         items.append({"item": item, "starts_at": cursor, "ends_at": end, "overruns": end > session.ends_at})
         cursor = end
     return items
+
+
+def rundown_overrun_minutes(session: Session, slots: list[dict] | None = None) -> int:
+    """By how many minutes the run-down runs past the session's end (0 when it fits)."""
+    slots = rundown(session) if slots is None else slots
+    if not slots:
+        return 0
+    over = slots[-1]["ends_at"] - session.ends_at
+    return max(0, int(over.total_seconds() // 60))
+
+
+def speaker_slots(session: Session) -> list[dict]:
+    """The run-down slots that have a speaker with an email address, for "email each speaker their slot"."""
+    return [slot for slot in rundown(session) if slot["item"].speaker and slot["item"].speaker.email]

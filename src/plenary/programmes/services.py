@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from plenary.core import audit
 from plenary.organisations.models import Organisation
 from plenary.programmes import selectors
-from plenary.programmes.models import CoOrganiser, Programme, Session, Venue
+from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Venue
 
 
 def programme_of(instance) -> Programme | None:
@@ -158,3 +158,36 @@ def add_session(
         after=audit.snapshot(session),
     )
     return session
+
+
+@transaction.atomic
+def move_item(item: AgendaItem, new_position: int, *, actor) -> list[AgendaItem]:
+    """Moves a run-down item to ``new_position`` (1 = first) and renumbers the session's items 1, 2, 3…
+
+    Start times follow from the order, so every later item re-flows. Positions outside the run-down
+    are clamped to its first or last place. Returns the items in their new order.
+    """
+    items = list(
+        AgendaItem.objects.select_for_update().filter(session_id=item.session_id).order_by("order", "id")
+    )
+    old_position = next(index for index, other in enumerate(items, start=1) if other.pk == item.pk)
+    new_position = max(1, min(new_position, len(items)))
+    moving = items.pop(old_position - 1)
+    items.insert(new_position - 1, moving)
+    changed = []
+    for order, other in enumerate(items, start=1):
+        if other.order != order:
+            other.order = order
+            changed.append(other)
+    AgendaItem.objects.bulk_update(changed, ["order"])
+    if old_position != new_position:
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.UPDATE,
+            instance=moving,
+            programme=moving.session.programme,
+            before={"position": old_position},
+            after={"position": new_position},
+            summary=f"Moved in the run-down from {old_position} to {new_position}",
+        )
+    return items

@@ -1,8 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from plenary.programmes import console, views
 
 app_name = "programmes"
+
+
+class ObjectKind:
+    """The kinds of programme object the console edits in one flow; other apps own the other paths."""
+
+    regex = "sessions|speakers|organisers"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ObjectKind, "objectkind")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,14 +36,35 @@ urlpatterns = [
         name="manage-agenda-item",
     ),
     path(
+        "manage/p/<slug:slug>/sessions/<int:session_id>/rundown/<int:pk>/move/",
+        console.agenda_move,
+        name="manage-agenda-move",
+    ),
+    path(
+        "manage/p/<slug:slug>/sessions/<int:session_id>/rundown.pdf",
+        console.agenda_pdf,
+        name="manage-agenda-pdf",
+    ),
+    path(
+        "manage/p/<slug:slug>/sessions/<int:session_id>/rundown/email-speakers/",
+        console.agenda_email_speakers,
+        name="manage-agenda-email",
+    ),
+    path(
         "manage/p/<slug:slug>/sessions/<int:session_id>/rundown/<int:pk>/delete/",
         console.agenda_delete,
         name="manage-agenda-delete",
     ),
-    path("manage/p/<slug:slug>/<str:kind>/new/", console.programme_object_edit, name="manage-object-new"),
-    path("manage/p/<slug:slug>/<str:kind>/<int:pk>/", console.programme_object_edit, name="manage-object"),
     path(
-        "manage/p/<slug:slug>/<str:kind>/<int:pk>/delete/",
+        "manage/p/<slug:slug>/<objectkind:kind>/new/", console.programme_object_edit, name="manage-object-new"
+    ),
+    path(
+        "manage/p/<slug:slug>/<objectkind:kind>/<int:pk>/",
+        console.programme_object_edit,
+        name="manage-object",
+    ),
+    path(
+        "manage/p/<slug:slug>/<objectkind:kind>/<int:pk>/delete/",
         console.programme_object_delete,
         name="manage-object-delete",
     ),

@@ -14,6 +14,7 @@ BENCHMARKS = {
     "import": "attendance",
     "certificates": "certificates",
     "publicity": "publicity",
+    "evaluations": "engagement",
 }
 
 

@@ -1,0 +1,159 @@
+"""The organiser console for reflections and evaluations: thin views over the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plenary.engagement import charts, exports, selectors, services, tasks
+from plenary.engagement.forms import QuestionFormSet, ReflectionFilterForm
+from plenary.engagement.models import Reflection
+from plenary.programmes.console import managed_programme_or_404
+from plenary.programmes.models import AgendaItem
+
+
+@login_required
+def reflections(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    sessions = [s for s in programme.sessions.all() if s.kind in selectors.REFLECTION_KINDS]
+    filters = ReflectionFilterForm(
+        request.GET or None, sessions=sessions, agencies=selectors.reflection_agencies(programme)
+    )
+    session_id = organisation_id = None
+    if filters.is_valid():
+        session_id = filters.cleaned_data["session"]
+        organisation_id = filters.cleaned_data["agency"]
+    items = selectors.console_reflections(programme, session_id=session_id, organisation_id=organisation_id)
+    sharing_slots = AgendaItem.objects.filter(
+        session__programme=programme, kind=AgendaItem.Kind.SHARING
+    ).select_related("speaker", "session")
+    return render(
+        request,
+        "manage/engagement/reflections.html",
+        {
+            "programme": programme,
+            "nav": "reflections",
+            "filters": filters,
+            "reflections": items,
+            "sharing_slots": sharing_slots,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reflection_action(request, slug, pk, action):
+    programme = managed_programme_or_404(request, slug)
+    reflection = get_object_or_404(
+        Reflection.objects.select_related("session"), session__programme=programme, pk=pk
+    )
+    try:
+        if action == "select":
+            services.select_reflection(reflection, True, actor=request.user)
+            messages.success(request, _("Reflection selected."))
+        elif action == "unselect":
+            services.select_reflection(reflection, False, actor=request.user)
+            messages.success(request, _("Reflection no longer selected."))
+        elif action == "link":
+            item_id = request.POST.get("sharing_item") or None
+            item = None
+            if item_id:
+                item = AgendaItem.objects.filter(
+                    pk=item_id if str(item_id).isdigit() else 0, session__programme=programme
+                ).first()
+                if item is None:
+                    raise ValidationError(_("Choose a sharing slot of this programme's run-down."))
+            services.link_to_sharing_slot(reflection, item, actor=request.user)
+            messages.success(request, _("Sharing slot saved."))
+        elif action == "publish":
+            services.publish_reflection(reflection, True, actor=request.user)
+            messages.success(request, _("Reflection published on the programme page."))
+        elif action == "unpublish":
+            services.publish_reflection(reflection, False, actor=request.user)
+            messages.success(request, _("Reflection taken off the programme page."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    back = request.POST.get("next", "")
+    url = f"{request.path.rsplit('/reflections/', 1)[0]}/reflections/"
+    return redirect(
+        f"{url}?{back}#reflection-{reflection.pk}" if back else f"{url}#reflection-{reflection.pk}"
+    )
+
+
+@login_required
+def surveys(request, slug):
+    programme = managed_programme_or_404(request, slug)
+    return render(
+        request,
+        "manage/engagement/surveys.html",
+        {"programme": programme, "nav": "surveys", "rows": selectors.programme_survey_overview(programme)},
+    )
+
+
+@login_required
+def survey_results(request, slug, session_id):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    survey = services.ensure_survey(session)
+    results = selectors.survey_results(survey)
+    for index, result in enumerate(results.questions):
+        if result.question.is_rating:
+            result.chart = charts.rating_chart(result, f"chart-{index + 1}")
+    return render(
+        request,
+        "manage/engagement/survey_results.html",
+        {"programme": programme, "nav": "surveys", "session": session, "survey": survey, "results": results},
+    )
+
+
+@login_required
+def survey_questions(request, slug, session_id):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    survey = services.ensure_survey(session)
+    formset = QuestionFormSet(request.POST or None, queryset=survey.questions.all())
+    if request.method == "POST" and formset.is_valid():
+        services.save_questions(formset, actor=request.user, survey=survey)
+        messages.success(request, _("Questions saved."))
+        return redirect("engagement:manage-survey", slug=programme.slug, session_id=session.pk)
+    return render(
+        request,
+        "manage/engagement/survey_questions.html",
+        {"programme": programme, "nav": "surveys", "session": session, "formset": formset},
+    )
+
+
+@login_required
+def survey_export(request, slug, session_id):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    survey = services.ensure_survey(session)
+    response = HttpResponse(
+        exports.survey_xlsx(survey),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{session.pk}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def survey_invite(request, slug, session_id):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    services.ensure_survey(session)
+    transaction.on_commit(lambda: tasks.email_survey_links.enqueue(session.pk))
+    messages.success(
+        request, _("The evaluation link is being emailed to registrants who have not answered yet.")
+    )
+    return redirect("engagement:manage-survey", slug=programme.slug, session_id=session.pk)

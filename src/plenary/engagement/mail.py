@@ -1,0 +1,46 @@
+"""Mail inviting registrants to evaluate a session, in each registrant's language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from plenary.engagement.models import Response
+from plenary.programmes.models import Session
+from plenary.registrations.selectors import active_registrations
+
+
+def send_survey_links(session_id: int) -> int:
+    session = Session.objects.select_related("programme").get(pk=session_id)
+    answered = Response.objects.filter(survey__session=session).values("registration_id")
+    messages = []
+    for registration in active_registrations(session.programme).exclude(pk__in=answered):
+        with translation.override(registration.language):
+            link = settings.BASE_URL + reverse(
+                "engagement:survey", kwargs={"token": registration.token, "session_id": session.pk}
+            )
+            body = "\n".join(
+                [
+                    _("Dear %(name)s,") % {"name": registration.display_name},
+                    "",
+                    _("Please tell us what you thought of “%(title)s”. It takes two minutes:")
+                    % {"title": session.title},
+                    link,
+                    "",
+                    _("This link is personal to you; please do not share it."),
+                ]
+            )
+            messages.append(
+                EmailMessage(
+                    subject=_("Your evaluation: %(title)s") % {"title": session.title},
+                    body=body,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[registration.email],
+                )
+            )
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0
