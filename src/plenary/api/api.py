@@ -50,3 +50,4 @@ def conflict(request, exc):
 
 
 api.add_router("/", "plenary.api.programmes.router")
+api.add_router("/", "plenary.api.checkins.router")

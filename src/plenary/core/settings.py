@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "plenary.programmes",
     "plenary.registrations",
     "plenary.attendance",
+    "plenary.checkin",
     "plenary.api",
 ]
 
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "plenary.checkin.middleware.CheckinStaffOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

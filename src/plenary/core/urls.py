@@ -18,6 +18,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("plenary.core.urls_pages")),
     path("", include("plenary.programmes.urls")),
+    path("", include("plenary.checkin.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
