@@ -34,7 +34,13 @@ def test_check_in_staff_get_403_everywhere_outside_the_scanner(door, sharing, re
     api = api_as(door)
     assert api.get("/api/v1/programmes").status_code == 403
     assert api.get(f"/api/v1/programmes/{slug}").status_code == 403
-    assert api.post("/api/v1/programmes", {"slug": "x", "title": "x", "starts_on": "2023-01-01", "ends_on": "2023-01-01"}).status_code == 403
+    assert (
+        api.post(
+            "/api/v1/programmes",
+            {"slug": "x", "title": "x", "starts_on": "2023-01-01", "ends_on": "2023-01-01"},
+        ).status_code
+        == 403
+    )
     assert api.get(f"/api/v1/sessions/{sharing.pk}/roster").status_code == 200
     assert client.get("/api/v1/programmes").status_code == 403
 
@@ -91,7 +97,9 @@ def test_the_desk_undoes_a_check_in_adds_walk_ins_and_moves_waitlisted_people_in
     client.post(url, {"action": "move_in", "reference": waiting.reference})
     assert CheckIn.objects.filter(registration=waiting, undone_at__isnull=True).exists()
 
-    response = client.post(url, {"action": "walk_in", "name_en": "Walk In", "name_zh": "路人", "email": "walk@example.org"})
+    response = client.post(
+        url, {"action": "walk_in", "name_en": "Walk In", "name_zh": "路人", "email": "walk@example.org"}
+    )
     assert response.status_code == 302
     walk_in = Registration.objects.get(email="walk@example.org")
     assert CheckIn.objects.filter(registration=walk_in).exists()

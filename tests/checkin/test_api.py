@@ -43,7 +43,20 @@ def test_a_scan_answers_the_result_name_and_first_check_in_time_and_replays_are_
 
 @pytest.mark.parametrize(
     "code",
-    ["", "x", "P" + "A" * 27, "../../etc/passwd", "A" * 5000, "' OR 1=1 --", "陳", None, 7, [1, 2], {"a": 1}, True],
+    [
+        "",
+        "x",
+        "P" + "A" * 27,
+        "../../etc/passwd",
+        "A" * 5000,
+        "' OR 1=1 --",
+        "陳",
+        None,
+        7,
+        [1, 2],
+        {"a": 1},
+        True,
+    ],
 )
 def test_forged_or_malformed_codes_are_answered_unknown_code_never_an_error(api_as, door, sharing, code):
     response = api_as(door).post("/api/v1/checkins", body(code, sharing))
@@ -53,8 +66,16 @@ def test_forged_or_malformed_codes_are_answered_unknown_code_never_an_error(api_
 
 def test_bad_requests_get_clear_errors(api_as, door, sharing):
     api = api_as(door)
-    assert api.post("/api/v1/checkins", {"code": "x", "session_id": sharing.pk, "client_event_id": "nope"}).status_code == 422
-    assert api.post("/api/v1/checkins", "{not json", content_type="application/json").status_code in (400, 422)
+    assert (
+        api.post(
+            "/api/v1/checkins", {"code": "x", "session_id": sharing.pk, "client_event_id": "nope"}
+        ).status_code
+        == 422
+    )
+    assert api.post("/api/v1/checkins", "{not json", content_type="application/json").status_code in (
+        400,
+        422,
+    )
     assert api.post("/api/v1/checkins", body("x", sharing, session_id=999999)).status_code == 404
     assert api_as(None).post("/api/v1/checkins", body("x", sharing)).status_code == 401
 
@@ -70,14 +91,31 @@ def test_only_assigned_staff_organisers_and_admins_may_scan_a_session(
     assert api_as(admin_user_demo).get(f"/api/v1/sessions/{sharing.pk}/roster").status_code == 200
 
 
-def test_a_batch_from_an_offline_device_reports_duplicates_and_never_double_counts(api_as, door, sharing, person):
+def test_a_batch_from_an_offline_device_reports_duplicates_and_never_double_counts(
+    api_as, door, sharing, person
+):
     one, two = person(), person()
     api = api_as(door)
-    api.post("/api/v1/checkins", body(one.pass_code, sharing, device="phone-a", scanned_at="2022-12-03T14:20:00+08:00"))
+    api.post(
+        "/api/v1/checkins",
+        body(one.pass_code, sharing, device="phone-a", scanned_at="2022-12-03T14:20:00+08:00"),
+    )
     scans = [
-        {"code": one.pass_code, "client_event_id": str(uuid.uuid4()), "scanned_at": "2022-12-03T14:10:00+08:00"},
-        {"code": two.pass_code, "client_event_id": str(uuid.uuid4()), "scanned_at": "2022-12-03T14:11:00+08:00"},
-        {"code": two.pass_code, "client_event_id": str(uuid.uuid4()), "scanned_at": "2022-12-03T14:12:00+08:00"},
+        {
+            "code": one.pass_code,
+            "client_event_id": str(uuid.uuid4()),
+            "scanned_at": "2022-12-03T14:10:00+08:00",
+        },
+        {
+            "code": two.pass_code,
+            "client_event_id": str(uuid.uuid4()),
+            "scanned_at": "2022-12-03T14:11:00+08:00",
+        },
+        {
+            "code": two.pass_code,
+            "client_event_id": str(uuid.uuid4()),
+            "scanned_at": "2022-12-03T14:12:00+08:00",
+        },
         {"code": "forged", "client_event_id": str(uuid.uuid4()), "scanned_at": "2022-12-03T14:13:00+08:00"},
     ]
     payload = {"session_id": sharing.pk, "device": "phone-b", "scans": scans}
@@ -91,7 +129,9 @@ def test_a_batch_from_an_offline_device_reports_duplicates_and_never_double_coun
         "unknown_code",
     ]
     assert reply["results"][0]["detail"] == "other_device"
-    assert reply["results"][0]["first_checked_in_at"] == "2022-12-03T14:10:00+08:00"  # the earliest scan counts
+    assert (
+        reply["results"][0]["first_checked_in_at"] == "2022-12-03T14:10:00+08:00"
+    )  # the earliest scan counts
     assert reply["duplicates"] == 2
     assert reply["counts"] == {"arrived": 2, "expected": 2}
 
@@ -102,7 +142,11 @@ def test_a_batch_from_an_offline_device_reports_duplicates_and_never_double_coun
 
 
 def test_the_roster_holds_codes_names_and_states_only(api_as, door, sharing, person):
-    seated, online, waiting = person("A Seated"), person("B Online", mode="online"), person("C Waiting", seat="waitlisted")
+    seated, online, waiting = (
+        person("A Seated"),
+        person("B Online", mode="online"),
+        person("C Waiting", seat="waitlisted"),
+    )
     api_as(door).post("/api/v1/checkins", body(seated.pass_code, sharing))
     roster = api_as(door).get(f"/api/v1/sessions/{sharing.pk}/roster").json()
     assert roster["counts"] == {"arrived": 1, "expected": 1}
@@ -128,5 +172,7 @@ def test_the_scanner_page_calls_the_api_with_its_session_and_csrf_header(door, s
     payload = json.dumps(body(someone.pass_code, sharing))
     refused = client.post("/api/v1/checkins", payload, content_type="application/json")
     assert refused.status_code in (401, 403)
-    accepted = client.post("/api/v1/checkins", payload, content_type="application/json", headers={"X-CSRFToken": str(token)})
+    accepted = client.post(
+        "/api/v1/checkins", payload, content_type="application/json", headers={"X-CSRFToken": str(token)}
+    )
     assert accepted.status_code == 200 and accepted.json()["result"] == "checked_in"

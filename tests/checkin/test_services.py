@@ -39,7 +39,12 @@ def test_first_scan_checks_in_and_counts_minutes_from_the_scan_to_the_session_en
     assert answer.name == "Chan Tai Man 陳大文"
     assert answer.first_checked_in_at == arrival
     event = AttendanceEvent.objects.get(registration=someone, session=sharing)
-    assert (event.source, event.kind, event.mode, event.started_at) == ("qr_scan", "presence", "in_person", arrival)
+    assert (event.source, event.kind, event.mode, event.started_at) == (
+        "qr_scan",
+        "presence",
+        "in_person",
+        arrival,
+    )
     assert event.recorded_by == door
     attendance = Attendance.objects.get(registration=someone, session=sharing)
     assert attendance.minutes == int((sharing.ends_at - arrival).total_seconds() // 60) == 120
@@ -104,7 +109,9 @@ def test_an_earlier_offline_scan_arriving_late_moves_the_first_check_in_earlier_
         ({"seat": None}, "not_registered_for_session", ""),
     ],
 )
-def test_people_without_a_confirmed_seat_in_the_room_are_not_checked_in(sharing, person, kwargs, result, detail):
+def test_people_without_a_confirmed_seat_in_the_room_are_not_checked_in(
+    sharing, person, kwargs, result, detail
+):
     someone = person(**kwargs)
     answer = scan(someone, sharing)
     assert (answer.result, answer.detail) == (result, detail)
@@ -138,7 +145,9 @@ def test_forged_or_malformed_codes_are_unknown(sharing, person, code):
 def test_a_code_from_another_programme_is_unknown(sharing, person, reference_programme):
     from plenary.programmes.models import Programme
 
-    other = Programme.objects.create(slug="other", title_en="Other", starts_on="2023-01-01", ends_on="2023-01-02")
+    other = Programme.objects.create(
+        slug="other", title_en="Other", starts_on="2023-01-01", ends_on="2023-01-02"
+    )
     stranger = Registration.objects.create(programme=other, name_en="Stranger", email="s@example.org")
     assert scan(stranger, sharing).result == "unknown_code"
 

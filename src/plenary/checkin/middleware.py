@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from plenary.checkin.selectors import is_checkin_only
 
@@ -28,9 +29,7 @@ class CheckinStaffOnlyMiddleware:
                 return JsonResponse(
                     {"detail": "Check-in staff may use the check-in endpoints only."}, status=403
                 )
-            from plenary.core.views import forbidden
-
-            return forbidden(request)
+            return render(request, "checkin/staff_only.html", status=403)
         return self.get_response(request)
 
     @staticmethod

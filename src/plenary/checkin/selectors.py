@@ -91,7 +91,10 @@ def roster(session: Session) -> list[dict]:
         "registration__status",
     )
     for registration_id, mode, status, code, reference, name_en, name_zh, registration_status in seats:
-        if registration_status in (Registration.Status.CANCELLED, Registration.Status.REJECTED) or status == SeatAllocation.Status.CANCELLED:
+        if (
+            registration_status in (Registration.Status.CANCELLED, Registration.Status.REJECTED)
+            or status == SeatAllocation.Status.CANCELLED
+        ):
             state = "cancelled"
         elif status == SeatAllocation.Status.WAITLISTED or registration_status in (
             Registration.Status.WAITLISTED,
