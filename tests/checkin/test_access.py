@@ -88,6 +88,8 @@ def test_the_desk_undoes_a_check_in_adds_walk_ins_and_moves_waitlisted_people_in
     client.force_login(door)
     url = f"/checkin/{sharing.pk}/desk/"
     assert "Ho Ka Yan" in client.get(url, {"q": "Ho Ka"}).content.decode()
+    assert client.get(url, {"q": "Ho\x00"}).status_code == 200
+    assert client.post(url, {"action": "undo", "reference": "R\x00"}).status_code == 404
 
     client.post(url, {"action": "check_in", "reference": seated.reference})
     assert CheckIn.objects.filter(registration=seated, undone_at__isnull=True).exists()

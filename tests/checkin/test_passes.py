@@ -52,6 +52,7 @@ def test_the_pass_qr_is_drawn_from_the_current_pass_code():
 
 def test_no_pass_for_unknown_tokens_unconfirmed_registrations_or_rotated_tokens(person):
     assert Client().get("/me/not-a-token/pass.pdf").status_code == 404
+    assert Client().get("/me/abc%00defghijklmnopqrstuv/pass.pdf").status_code == 404
     waiting = person(seat="waitlisted", status="waitlisted")
     assert Client().get(f"/me/{waiting.token}/pass.pdf").status_code == 404
     someone = person()

@@ -246,3 +246,54 @@ def test_a_batch_is_answered_earliest_first(sharing, person):
     )
     assert [answer.result for answer in answers] == ["already_checked_in", "checked_in"]
     assert CheckIn.objects.get().first_scanned_at == earlier
+
+
+def test_a_large_offline_sync_counts_each_pass_once_and_recomputes_attendance(
+    sharing, person, django_capture_on_commit_callbacks
+):
+    people = [person() for _ in range(services.INLINE_RECOMPUTE + 5)]
+    already = people[0]
+    scan(already, sharing, at=sharing.starts_at)
+    undone = people[1]
+    scan(undone, sharing, at=sharing.starts_at)
+    services.undo_check_in(registration=undone, session=sharing, actor=None)
+    repeated_id = uuid.uuid4()
+    queue = [
+        {
+            "code": registration.pass_code,
+            "client_event_id": uuid.uuid4(),
+            "scanned_at": sharing.starts_at - timedelta(minutes=index % 20),
+        }
+        for index, registration in enumerate(people)
+    ]
+    queue += [
+        {
+            "code": people[5].pass_code,
+            "client_event_id": repeated_id,
+            "scanned_at": sharing.starts_at + timedelta(minutes=1),
+        },
+        {
+            "code": people[5].pass_code,
+            "client_event_id": repeated_id,
+            "scanned_at": sharing.starts_at + timedelta(minutes=1),
+        },
+        {"code": "Pnot-a-real-pass-code", "client_event_id": uuid.uuid4(), "scanned_at": None},
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = services.check_in_batch(queue, session=sharing, device="phone-z")
+
+    results = [answer.result for answer in answers]
+    assert (
+        results[0] == "already_checked_in" and answers[0].detail == "other_device"
+    )  # scanned at the door by another device
+    assert results[1 : len(people)] == ["checked_in"] * (len(people) - 1)  # the undone one counts afresh
+    assert results[-3:] == ["already_checked_in", "already_checked_in", "unknown_code"]
+    assert answers[-2].replayed
+    assert CheckIn.objects.filter(undone_at__isnull=True).count() == len(people)
+    assert Scan.objects.count() == 2 + len(people) + 2
+    assert Attendance.objects.filter(session=sharing, minutes=150).count() == len(people)
+
+    again = services.check_in_batch(queue, session=sharing, device="phone-z")
+    assert [answer.result for answer in again] == results
+    assert CheckIn.objects.filter(undone_at__isnull=True).count() == len(people)

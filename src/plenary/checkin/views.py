@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -154,7 +156,7 @@ def _desk_rows(session: Session, people) -> list[dict]:
 def desk(request, session_id: int):
     """Desk work: find someone, check them in by hand, undo a mistake, move them into the room, walk-ins."""
     session = door_session_or_404(request, session_id)
-    query = request.GET.get("q", "")[:100]
+    query = services.printable(request.GET.get("q", ""))
     walk_in = forms.WalkInForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -175,7 +177,9 @@ def desk(request, session_id: int):
                     return redirect(f"{request.path}?q={registration.reference}")
         else:
             registration = get_object_or_404(
-                Registration, programme=session.programme, reference=request.POST.get("reference", "")
+                Registration,
+                programme=session.programme,
+                reference=services.printable(request.POST.get("reference", ""), 12),
             )
             try:
                 if action == "undo":
@@ -183,7 +187,7 @@ def desk(request, session_id: int):
                         registration=registration,
                         session=session,
                         actor=request.user,
-                        reason=request.POST.get("reason", ""),
+                        reason=services.printable(request.POST.get("reason", ""), 300),
                     )
                     messages.success(
                         request, _("Check-in of %(name)s undone.") % {"name": registration.full_name}
@@ -217,8 +221,6 @@ def desk(request, session_id: int):
 
 
 def _check_in_at_desk(request, session: Session, registration: Registration) -> None:
-    import uuid
-
     answer = services.check_in(
         code=registration.pass_code,
         session=session,
@@ -276,6 +278,8 @@ def console(request, slug: str):
 
 def pass_download(request, token: str):
     """A participant's printable pass, from their private link. Only confirmed registrations have one."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
+        raise Http404
     registration = (
         Registration.objects.select_related("programme", "organisation")
         .filter(token=token, status=Registration.Status.CONFIRMED)
