@@ -13,6 +13,14 @@ from plenary.registrations.models import Registration, SeatAllocation
 _numbers = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The door caches its expected count briefly; each test starts without a stale figure."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def sharing(reference_programme):
     return reference_programme.sessions.select_related("programme", "venue").get(kind="sharing")

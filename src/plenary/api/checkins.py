@@ -172,7 +172,7 @@ def scan_batch(request, payload: BatchIn):
     return {
         "results": [_out(answer, session) for answer in answers],
         "duplicates": duplicates,
-        "counts": selectors.counts(session),
+        "counts": selectors.counts(session, fresh=True),
     }
 
 
@@ -189,6 +189,6 @@ def roster(request, session_id: int):
         "ends_at": _local(session.ends_at, session),
         "asks_for_check_out": services.asks_for_check_out(session),
         "generated_at": _local(timezone.now(), session),
-        "counts": selectors.counts(session),
+        "counts": selectors.counts(session, fresh=True),
         "entries": entries,
     }

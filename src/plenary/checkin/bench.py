@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from plenary.api.auth import create_token
 from plenary.checkin.models import CheckIn, StaffAssignment
@@ -34,14 +34,23 @@ SLUG = "bench-checkin"
 
 
 def _clean() -> None:
-    programme = Programme.objects.filter(slug=SLUG).first()
-    if programme is None:
-        return
-    venues = list(Venue.objects.filter(sessions__programme=programme).distinct())
-    programme.delete()
-    for venue in venues:
-        if not venue.sessions.exists():
-            venue.delete()
+    """Removes the benchmark programme; retried while the background worker still recomputes attendance."""
+    for attempt in range(30):
+        programme = Programme.objects.filter(slug=SLUG).first()
+        if programme is None:
+            return
+        venues = list(Venue.objects.filter(sessions__programme=programme).distinct())
+        try:
+            with transaction.atomic():
+                programme.delete()
+                for venue in venues:
+                    if not venue.sessions.exists():
+                        venue.delete()
+            return
+        except IntegrityError:
+            if attempt == 29:
+                raise
+            time.sleep(1)
 
 
 @transaction.atomic

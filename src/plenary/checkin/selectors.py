@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from plenary.checkin.models import CheckIn, StaffAssignment
@@ -51,12 +52,25 @@ def expected_seats(session: Session) -> QuerySet[SeatAllocation]:
     )
 
 
-def counts(session: Session) -> dict[str, int]:
-    """Arrivals against expected, for the live counter."""
+def counts(session: Session, *, fresh: bool = False) -> dict[str, int]:
+    """Arrivals against expected, for the live counter.
+
+    Scanners ask with every scan, hundreds of times a second at peak: the expected figure, which changes
+    only at the desk and in registration, is cached for half a minute unless ``fresh``.
+    """
+    key = f"checkin:expected:{session.pk}"
+    expected = None if fresh else cache.get(key)
+    if expected is None:
+        expected = expected_seats(session).count()
+        cache.set(key, expected, timeout=30)
     return {
         "arrived": CheckIn.objects.filter(session=session, undone_at__isnull=True).count(),
-        "expected": expected_seats(session).count(),
+        "expected": expected,
     }
+
+
+def forget_counts(session: Session) -> None:
+    cache.delete(f"checkin:expected:{session.pk}")
 
 
 def seats_left(session: Session) -> int:

@@ -164,9 +164,8 @@ def check_in(
 
 
 def _check_in(code, session, client_event_id, scanned_at, device, actor) -> ScanAnswer:
-    existing = Scan.objects.select_related("registration").filter(client_event_id=client_event_id).first()
-    if existing is not None:
-        return _replay(existing)
+    # A replayed client event id is not looked up first: the unique constraints on the scan and its
+    # event reject it at the end, the transaction rolls back, and check_in() answers it as the first time.
     normalised = normalise_code(code)
     registration = (
         Registration.objects.filter(pass_code=normalised, programme_id=session.programme_id).first()
@@ -586,6 +585,7 @@ def add_walk_in(
         after=snapshot(registration),
         summary=f"Walk-in registered at the door of {session.title_en}",
     )
+    transaction.on_commit(lambda: selectors.forget_counts(session))
     return registration
 
 
@@ -624,6 +624,7 @@ def move_into_room(*, registration: Registration, session: Session, actor=None) 
         after=snapshot(seat),
         summary=f"Moved into the room at the desk: {registration.reference}",
     )
+    transaction.on_commit(lambda: selectors.forget_counts(session))
     return seat
 
 

@@ -90,7 +90,7 @@ def scanner(request, session_id: int):
     session = door_session_or_404(request, session_id)
     context = {
         "session": session,
-        "counts": selectors.counts(session),
+        "counts": selectors.counts(session, fresh=True),
         "strings": scanner_strings(),
         "config": {
             "session_id": session.pk,
@@ -215,7 +215,7 @@ def desk(request, session_id: int):
             "rows": rows,
             "walk_in": walk_in,
             "seats_left": selectors.seats_left(session),
-            "counts": selectors.counts(session),
+            "counts": selectors.counts(session, fresh=True),
         },
     )
 
@@ -266,7 +266,7 @@ def console(request, slug: str):
             messages.success(request, _("Door settings saved."))
         return redirect("checkin:console", slug=programme.slug)
     for session in sessions:
-        session.door_counts = selectors.counts(session)
+        session.door_counts = selectors.counts(session, fresh=True)
         session.staff = list(session.checkin_staff.select_related("user"))
         session.asks_for_check_out = services.asks_for_check_out(session)
     return render(
