@@ -61,3 +61,12 @@ def test_no_pass_for_unknown_tokens_unconfirmed_registrations_or_rotated_tokens(
     someone.save()
     assert Client().get(f"/me/{old}/pass.pdf").status_code == 404
     assert Client().get(f"/me/{someone.token}/pass.pdf").status_code == 200
+
+
+def test_the_pass_qr_tag_draws_the_current_code_as_inline_svg(person):
+    from django.template import Context, Template
+
+    someone = person()
+    svg = Template("{% load checkin %}{% pass_qr registration %}").render(Context({"registration": someone}))
+    assert svg.startswith('<svg role="img"') and "<title>" in svg and someone.reference in svg
+    assert "<script" not in svg

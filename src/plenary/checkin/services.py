@@ -375,7 +375,7 @@ def _batch(
             (registration.pass_code, registration)
             for registration in Registration.objects.filter(
                 programme_id=session.programme_id, pass_code__in=chunk
-            )
+            ).only("id", "programme_id", "pass_code", "reference", "name_en", "name_zh", "status")
         )
     by_pk = {registration.pk: registration for registration in registrations.values()}
     ids = list(by_pk)
@@ -383,7 +383,9 @@ def _batch(
     for chunk in _chunks(ids):
         seats.update(
             (seat.registration_id, seat)
-            for seat in SeatAllocation.objects.filter(session=session, registration_id__in=chunk)
+            for seat in SeatAllocation.objects.filter(session=session, registration_id__in=chunk).only(
+                "id", "registration_id", "session_id", "mode", "status"
+            )
         )
     eligible = {pk for pk in ids if refusal(by_pk[pk], seats.get(pk)) is None}
     known: set[int] = set()
