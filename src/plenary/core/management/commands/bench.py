@@ -11,6 +11,7 @@ BENCHMARKS = {
     "import": "attendance",
     "certificates": "certificates",
     "reports": "reports",
+    "evaluations": "engagement",
 }
 
 
@@ -26,4 +27,4 @@ class Command(BaseCommand):
             module = importlib.import_module(f"plenary.{BENCHMARKS[name]}.bench")
         except ModuleNotFoundError as error:
             raise CommandError(f"The {name} benchmark is not part of this build.") from error
-        module.run(list(options["args"]))
+        module.run(list(args))
