@@ -7,6 +7,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
+from django.test import Client
 from playwright.sync_api import expect
 
 from plenary.checkin.models import CheckIn, StaffAssignment
@@ -139,3 +140,36 @@ def test_door_staff_scan_by_hand_and_by_wedge_then_offline_and_the_server_counts
     assert CheckIn.objects.count() == 7
     assert serious_violations(page) == []
     assert console_errors == []
+
+
+def test_the_scanner_opens_and_decides_without_a_network_once_it_has_been_loaded(
+    page, live_server, reference_programme
+):
+    sharing = reference_programme.sessions.get(kind="sharing")
+    door = get_user_model().objects.get(username="door")
+    StaffAssignment.objects.create(user=door, session=sharing)
+    guest = seat(reference_programme, sharing, "Yeung Ho Yin", "楊浩賢")
+    client = Client()
+    client.force_login(door)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+    page.goto(f"{live_server.url}/checkin/{sharing.pk}/")
+    page.wait_for_selector("#scanner[data-ready=true]")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # now under the service worker, which keeps a copy of the page
+    page.wait_for_selector("#scanner[data-ready=true]")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#scanner[data-ready=true]")
+    expect(page.locator("#network")).to_contain_text("Offline")
+    page.locator("#scan-input").focus()
+    page.keyboard.type(guest.pass_code + "\n")
+    expect_result(page, "green", "Yeung Ho Yin 楊浩賢", "Offline")
+    page.wait_for_selector("#sync-status[data-pending='1']")
+
+    page.context.set_offline(False)
+    page.wait_for_selector("#sync-status[data-pending='0']")
+    assert CheckIn.objects.filter(registration=guest).count() == 1
