@@ -167,11 +167,23 @@ def _check_in(code, session, client_event_id, scanned_at, device, actor) -> Scan
     # A replayed client event id is not looked up first: the unique constraints on the scan and its
     # event reject it at the end, the transaction rolls back, and check_in() answers it as the first time.
     normalised = normalise_code(code)
-    registration = (
-        Registration.objects.filter(pass_code=normalised, programme_id=session.programme_id).first()
-        if normalised
-        else None
-    )
+    seat = registration = None
+    if normalised:
+        # The common case in one query: the pass and its place in this session.
+        seat = (
+            SeatAllocation.objects.select_related("registration")
+            .filter(
+                session=session,
+                registration__pass_code=normalised,
+                registration__programme_id=session.programme_id,
+            )
+            .first()
+        )
+        registration = (
+            seat.registration
+            if seat
+            else Registration.objects.filter(pass_code=normalised, programme_id=session.programme_id).first()
+        )
     scan = Scan(
         client_event_id=client_event_id,
         session=session,
@@ -186,13 +198,11 @@ def _check_in(code, session, client_event_id, scanned_at, device, actor) -> Scan
         scan.save()
         return _answer(scan, None)
 
-    seat = SeatAllocation.objects.filter(registration=registration, session=session).first()
-    check_in = CheckIn.objects.filter(registration=registration, session=session).first()
     refused = refusal(registration, seat)
     if refused is not None:
         scan.result, scan.detail = refused
         scan.save()
-        return _answer(scan, check_in)
+        return _answer(scan, CheckIn.objects.filter(registration=registration, session=session).first())
 
     appended: list[str] = []
 
@@ -208,17 +218,14 @@ def _check_in(code, session, client_event_id, scanned_at, device, actor) -> Scan
             device=device,
         )
 
-    created = False
-    if check_in is None:
-        try:
-            with transaction.atomic():
-                check_in = CheckIn.objects.create(
-                    registration=registration, session=session, first_scanned_at=scanned_at, device=device
-                )
-            created = True
-        except IntegrityError:
-            pass  # another scanner checked this pass in a moment ago: handled below as a repeat
-    if created:
+    # ON CONFLICT DO NOTHING: of two scanners racing on this pass, exactly one inserts the row.
+    arrival = _Queued(
+        index=0, client_event_id=client_event_id, code=code, scanned_at=scanned_at, device=device
+    )
+    if _insert_check_ins(session, {registration.pk: arrival}):
+        check_in = CheckIn(
+            registration=registration, session=session, first_scanned_at=scanned_at, device=device
+        )
         scan.result = Result.CHECKED_IN
         event(AttendanceEvent.Kind.PRESENCE)
     else:
