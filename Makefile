@@ -33,6 +33,7 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/jsqr/dist/jsQR.js $(VENDOR)/jsQR.js
 
 # The compiled catalogues are committed; rebuild them when GNU gettext is at hand.
 messages: | $(BIN)/python

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "plenary.engagement",
     "plenary.media",
     "plenary.publicity",
+    "plenary.checkin",
     "plenary.api",
 ]
 
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "plenary.checkin.middleware.CheckinStaffOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -1,0 +1,194 @@
+"""The door's API: single scans, offline batches and the roster a scanner keeps for offline use.
+
+Callers authenticate with a bearer token or, from the scanner page, with their signed-in session
+(plus the CSRF header). Only staff assigned to the session's door, its organisers and platform
+admins may scan.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.security import django_auth
+
+from plenary.api.auth import bearer
+from plenary.checkin import selectors, services
+from plenary.programmes.models import Session
+
+router = Router(tags=["check-in"], auth=[bearer, django_auth])
+
+MAX_BATCH = 20_000
+
+
+class ScanIn(Schema):
+    code: Any = Field(None, description="The code read from the pass QR.")
+    session_id: int
+    client_event_id: uuid.UUID = Field(
+        description="A UUID the scanner makes for this scan; replays are recognised."
+    )
+    scanned_at: datetime | None = Field(None, description="When the pass was scanned (defaults to now).")
+    device: str = Field("", max_length=100, description="The scanner's own identifier, to report duplicates.")
+
+
+class BatchScanIn(Schema):
+    code: Any = None
+    client_event_id: uuid.UUID
+    scanned_at: datetime | None = None
+    local_result: str = Field(
+        "", max_length=40, description="What the device decided offline (kept for reports)."
+    )
+
+
+class BatchIn(Schema):
+    session_id: int
+    device: str = Field("", max_length=100)
+    scans: list[BatchScanIn] = Field(max_length=MAX_BATCH)
+
+
+class ScanOut(Schema):
+    client_event_id: str
+    result: str = Field(
+        description="checked_in | already_checked_in | checked_out | not_registered_for_session | cancelled | unknown_code"
+    )
+    detail: str = Field(description="registered_online | waitlisted | pending | other_device, or empty")
+    name: str
+    name_en: str
+    name_zh: str
+    reference: str
+    first_checked_in_at: datetime | None
+    replayed: bool
+
+
+class Counts(Schema):
+    arrived: int
+    expected: int
+
+
+class ScanReply(ScanOut):
+    counts: Counts
+
+
+class BatchOut(Schema):
+    results: list[ScanOut]
+    duplicates: int = Field(
+        description="Scans of passes that were already checked in (on this or another device)."
+    )
+    counts: Counts
+
+
+class RosterEntry(Schema):
+    code: str
+    reference: str
+    name_en: str
+    name_zh: str
+    state: str = Field(description="expected | online | waitlisted | cancelled")
+    checked_in_at: datetime | None
+
+
+class RosterOut(Schema):
+    session_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    asks_for_check_out: bool
+    generated_at: datetime
+    counts: Counts
+    entries: list[RosterEntry]
+
+
+def door(request, session_id: int) -> Session:
+    """The session if the caller may scan at its door: 404 when it does not exist, 403 when not theirs."""
+    session = get_object_or_404(Session.objects.select_related("programme", "venue"), pk=session_id)
+    if not selectors.can_scan(request.auth, session):
+        raise PermissionDenied("You are not assigned to check people in at this session.")
+    return session
+
+
+def _local(value: datetime | None, session: Session) -> datetime | None:
+    return timezone.localtime(value, session.programme.tzinfo) if value else None
+
+
+def _aware(value: datetime | None, session: Session) -> datetime | None:
+    if value is None:
+        return None
+    return timezone.make_aware(value, session.programme.tzinfo) if timezone.is_naive(value) else value
+
+
+def _out(answer: services.ScanAnswer, session: Session) -> dict:
+    return {
+        "client_event_id": answer.client_event_id,
+        "result": answer.result,
+        "detail": answer.detail,
+        "name": answer.name,
+        "name_en": answer.name_en,
+        "name_zh": answer.name_zh,
+        "reference": answer.reference,
+        "first_checked_in_at": _local(answer.first_checked_in_at, session),
+        "replayed": answer.replayed,
+    }
+
+
+def _code(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+@router.post("checkins", response=ScanReply)
+def scan(request, payload: ScanIn):
+    session = door(request, payload.session_id)
+    answer = services.check_in(
+        code=_code(payload.code),
+        session=session,
+        client_event_id=payload.client_event_id,
+        scanned_at=_aware(payload.scanned_at, session),
+        device=payload.device,
+        actor=request.auth,
+    )
+    return {**_out(answer, session), "counts": selectors.counts(session)}
+
+
+@router.post("checkins/batch", response=BatchOut)
+def scan_batch(request, payload: BatchIn):
+    session = door(request, payload.session_id)
+    answers = services.check_in_batch(
+        [
+            {
+                "code": _code(item.code),
+                "client_event_id": item.client_event_id,
+                "scanned_at": _aware(item.scanned_at, session),
+            }
+            for item in payload.scans
+        ],
+        session=session,
+        device=payload.device,
+        actor=request.auth,
+    )
+    duplicates = sum(answer.result == services.Result.ALREADY_CHECKED_IN for answer in answers)
+    return {
+        "results": [_out(answer, session) for answer in answers],
+        "duplicates": duplicates,
+        "counts": selectors.counts(session, fresh=True),
+    }
+
+
+@router.get("sessions/{session_id}/roster", response=RosterOut)
+def roster(request, session_id: int):
+    session = door(request, session_id)
+    entries = selectors.roster(session)
+    for entry in entries:
+        entry["checked_in_at"] = _local(entry["checked_in_at"], session)
+    return {
+        "session_id": session.pk,
+        "title": session.title,
+        "starts_at": _local(session.starts_at, session),
+        "ends_at": _local(session.ends_at, session),
+        "asks_for_check_out": services.asks_for_check_out(session),
+        "generated_at": _local(timezone.now(), session),
+        "counts": selectors.counts(session, fresh=True),
+        "entries": entries,
+    }
