@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "plenary.programmes",
     "plenary.registrations",
     "plenary.attendance",
+    "plenary.certificates",
     "plenary.engagement",
     "plenary.media",
     "plenary.publicity",
