@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 HUNDREDTH = Decimal("0.01")
 # A running job that has not reported progress for this long has died (its worker was killed).
-STALE_AFTER = timedelta(minutes=2)
+STALE_AFTER = timedelta(seconds=60)
 
 
 @dataclass
@@ -523,6 +523,15 @@ def zip_certificates(certificates: QuerySet[Certificate]) -> bytes:
     return buffer.getvalue()
 
 
+def _plain_fields(instance) -> dict:
+    """Stored values for the audit log, files by name (core.audit.snapshot trips on empty files)."""
+    values = {}
+    for model_field in instance._meta.concrete_fields:
+        value = getattr(instance, model_field.attname)
+        values[model_field.attname] = getattr(value, "name", value) if hasattr(value, "field") else value
+    return values
+
+
 @transaction.atomic
 def save_rule(form, formsets, *, actor) -> CertificateRule:
     """Saves the rule and its signatories and logos from the console, with audit entries."""
@@ -537,7 +546,7 @@ def save_rule(form, formsets, *, actor) -> CertificateRule:
                 action=audit.AuditEntry.Action.UPDATE,
                 instance=instance,
                 programme=rule.programme,
-                after=audit.snapshot(instance),
+                after=_plain_fields(instance),
             )
         for instance in formset.deleted_objects:
             audit.record(
