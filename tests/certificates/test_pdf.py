@@ -114,3 +114,30 @@ def test_the_certificate_page_renders(certificate, tmp_path):
         image = _render_png(handle.read(), tmp_path, "certificate")
     assert image.size[0] < image.size[1]  # portrait A4
     assert _dark(image) > 2000
+
+
+def test_signatures_and_logos_are_drawn(reference_programme, sessions, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from plenary.certificates.models import CertificateRule, OrganiserLogo, Signatory
+
+    def png(colour) -> ContentFile:
+        buffer = io.BytesIO()
+        Image.new("RGB", (240, 80), colour).save(buffer, "PNG")
+        return ContentFile(buffer.getvalue(), name="image.png")
+
+    rule = CertificateRule.objects.create(programme=reference_programme)
+    for order in range(4):
+        signatory = Signatory(
+            rule=rule, order=order, name_en=f"Signer {order}", name_zh="簽署人", post_en="Post"
+        )
+        signatory.signature.save("signature.png", png("navy"))
+    OrganiserLogo(rule=rule, description="LWB").image.save("logo.png", png("teal"))
+    someone = person(reference_programme, 1)
+    attend_all(someone, sessions)
+    services.issue_certificates(reference_programme)
+    with Certificate.objects.get().pdf.open("rb") as handle:
+        page = PdfReader(io.BytesIO(handle.read())).pages[0]
+    assert len(page["/Resources"]["/XObject"]) == 2  # one logo, one signature image shared by four
+    text = page.extract_text()
+    assert all(f"Signer {order}" in text for order in range(4))
