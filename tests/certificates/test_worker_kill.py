@@ -52,14 +52,16 @@ def start_worker(tmp_path, name: str, *extra: str) -> subprocess.Popen:
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_killing_the_worker_mid_job_and_running_again_gives_exactly_500(settings, tmp_path):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def programme_with_attendance(count: int):
+    """The reference programme with ``count`` people who attended every counting session."""
     programme, _agencies = demo.load_programme(seed=2022)
     sessions = list(programme.sessions.filter(counts_towards_certificate=True))
     Registration.objects.bulk_create(
         Registration(programme=programme, name_en=f"Person {n}", name_zh="陳大文", email=f"p{n}@example.org")
-        for n in range(COUNT)
+        for n in range(count)
     )
     Attendance.objects.bulk_create(
         Attendance(
@@ -72,6 +74,13 @@ def test_killing_the_worker_mid_job_and_running_again_gives_exactly_500(settings
         for registration in Registration.objects.filter(programme=programme)
         for session in sessions
     )
+    return programme
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killing_the_worker_mid_job_and_running_again_gives_exactly_500(settings, tmp_path):
+    settings.TASKS = DATABASE_QUEUE
+    programme = programme_with_attendance(COUNT)
 
     job = services.start_issue_job(programme, actor=None)  # enqueued in the database queue
     worker = start_worker(tmp_path, "first")
@@ -103,3 +112,19 @@ def test_killing_the_worker_mid_job_and_running_again_gives_exactly_500(settings
     assert not certificates.filter(pdf="").exists()
     job.refresh_from_db()
     assert (job.state, job.done, job.total, job.issued) == ("done", COUNT, COUNT, COUNT - half)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_issuing_the_same_programme_at_once_never_duplicate(settings, tmp_path):
+    settings.TASKS = DATABASE_QUEUE
+    programme = programme_with_attendance(200)
+    # Two runs queued at once (as two organisers pressing the button on two web servers would).
+    tasks.run_issue_job.enqueue(services.start_issue_job(programme, actor=None).pk)
+    workers = [start_worker(tmp_path, f"racer-{n}", "--batch") for n in range(2)]
+    for n, worker in enumerate(workers):
+        assert worker.wait(timeout=600) == 0, (tmp_path / f"racer-{n}.log").read_text()
+
+    certificates = Certificate.objects.filter(programme=programme)
+    assert certificates.filter(state="valid").count() == 200
+    assert certificates.count() == 200
+    assert not certificates.filter(pdf="").exists()
