@@ -132,7 +132,11 @@ def test_certificate_list_for_organisers_and_coordinators(
         and row["hours"] == 12.5
         and row["state"] == "valid"
     )
-    assert row["pdf_url"].endswith(f"/manage/p/{slug}/certificates/{row['serial']}.pdf")
+    assert row["pdf_url"].endswith(f"/api/v1/programmes/{slug}/certificates/{row['serial']}/pdf")
+    by_token = api_as(organiser).get(row["pdf_url"].split("testserver")[-1])
+    assert by_token.status_code == 200 and b"".join(by_token.streaming_content).startswith(b"%PDF")
+    assert api_as(outsider).get(row["pdf_url"].split("testserver")[-1]).status_code == 404
+    assert api_as(None).get(row["pdf_url"].split("testserver")[-1]).status_code == 401
 
     coordinator = get_user_model().objects.get(username="coordinator")
     own = api_as(coordinator).get(f"/api/v1/programmes/{slug}/certificates").json()

@@ -6,12 +6,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.security import django_auth
 
+from plenary.api.auth import bearer
 from plenary.api.schemas import Bilingual
 from plenary.certificates import selectors, services
 from plenary.certificates.models import IssueJob
@@ -104,10 +107,30 @@ def certificates(request, slug: str, state: str | None = None):
             "hours": float(certificate.hours),
             "state": certificate.state,
             "issued_at": certificate.issued_at.isoformat(),
-            "pdf_url": base + reverse("certificates:pdf", args=[programme.slug, certificate.serial]),
+            "pdf_url": base
+            + reverse(
+                "api-v1:certificate_pdf", kwargs={"slug": programme.slug, "serial": certificate.serial}
+            ),
         }
         for certificate in rows.order_by("issued_at", "id")
     ]
+
+
+@router.get(
+    "/programmes/{slug}/certificates/{serial}/pdf",
+    auth=[bearer, django_auth],
+    url_name="certificate_pdf",
+    response={200: None},
+)
+def certificate_pdf(request, slug: str, serial: str):
+    """The certificate's PDF, for the programme's organisers and the holder's agency coordinator."""
+    programme = get_object_or_404(Programme, slug=slug)
+    rows = selectors.visible_certificates(request.user, programme)
+    certificate = rows.filter(serial=serial).first() if rows is not None else None
+    if certificate is None:
+        raise HttpError(404, "No such certificate.")
+    certificate = services.ensure_pdf(certificate)
+    return FileResponse(certificate.pdf.open("rb"), content_type="application/pdf", filename=f"{serial}.pdf")
 
 
 @router.get("/certificates/{serial}", response=Verification, auth=None)
