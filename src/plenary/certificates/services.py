@@ -275,7 +275,7 @@ def _differences(current: Certificate, evaluation: Evaluation) -> list[str]:
     return changes
 
 
-def issue_one(programme: Programme, evaluation: Evaluation) -> tuple[str, Certificate]:
+def issue_one(programme: Programme, evaluation: Evaluation, *, actor=None) -> tuple[str, Certificate]:
     """Gives one eligible registration its certificate: ``issued``, ``superseded`` or ``unchanged``.
 
     Safe to repeat and to race: the conditional unique constraint allows one valid certificate per
@@ -315,7 +315,7 @@ def issue_one(programme: Programme, evaluation: Evaluation) -> tuple[str, Certif
                     current.superseded_by = certificate
                     current.save(update_fields=["superseded_by"])
                     audit.record(
-                        actor=None,
+                        actor=actor,
                         action=audit.AuditEntry.Action.UPDATE,
                         instance=current,
                         programme=programme,
@@ -347,7 +347,7 @@ def issue_certificates(
     if progress:
         progress(0, summary.total)
     for done, evaluation in enumerate(evaluations, start=1):
-        outcome, certificate = issue_one(programme, evaluation)
+        outcome, certificate = issue_one(programme, evaluation, actor=actor)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         if not certificate.pdf:
             render_pdf(certificate, layout, [session.title_en for session in evaluation.attended_sessions])
