@@ -63,3 +63,19 @@ def test_bench_command_runs_from_the_command_line(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "certificates: 4 PDFs in" in result.stdout
+
+
+def test_the_documented_hyphenated_command_name_dispatches(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "plenary", "issue-certificates", "--help"],
+        env={**os.environ, "PLENARY_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Issue every certificate due for a programme" in result.stdout
