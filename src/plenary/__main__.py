@@ -10,6 +10,9 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "plenary"
+    # The documented spelling is `plenary issue-certificates`; Django's command modules use underscores.
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
     execute_from_command_line(argv)
 
 

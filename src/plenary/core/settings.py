@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "plenary.media",
     "plenary.publicity",
     "plenary.checkin",
+    "plenary.certificates",
     "plenary.api",
 ]
 

@@ -1,0 +1,366 @@
+"""The certificate PDF (A4), drawn with ReportLab.
+
+Chosen by measurement (see the README's benchmark figures): WeasyPrint with a full CJK font takes
+seconds per certificate because it subsets the whole font every time; ReportLab with its C
+accelerator, the font parsed once per process and the QR code drawn as a single path renders dozens
+per second. One TrueType font covers English and Chinese; ReportLab embeds a subset of it in every
+PDF, so Chinese names show in any viewer.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import segno
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+FONT = "PlenaryCJK"
+INK = Color(0.11, 0.13, 0.2)
+MUTED = Color(0.35, 0.37, 0.42)
+ACCENT = Color(0.05, 0.33, 0.55)
+
+
+@dataclass
+class Signature:
+    name_en: str
+    name_zh: str = ""
+    post_en: str = ""
+    post_zh: str = ""
+    image_path: str = ""
+
+
+@dataclass
+class Layout:
+    """What every certificate of one programme shares: texts, organisers, signatories, logos."""
+
+    programme_en: str
+    programme_zh: str = ""
+    dates_en: str = ""
+    dates_zh: str = ""
+    heading_en: str = "Certificate of Attendance"
+    heading_zh: str = ""
+    intro_en: str = ""
+    intro_zh: str = ""
+    statement_en: str = ""
+    statement_zh: str = ""
+    footer_en: str = ""
+    footer_zh: str = ""
+    category: str = ""
+    organisers: list[tuple[str, str]] = field(default_factory=list)
+    signatories: list[Signature] = field(default_factory=list)
+    logo_paths: list[str] = field(default_factory=list)
+    verify_base: str = "http://127.0.0.1:8000"
+
+
+@dataclass
+class Holder:
+    """What differs per certificate."""
+
+    serial: str
+    name_en: str
+    name_zh: str
+    hours: str
+    sessions_attended: int
+    sessions_total: int
+    session_titles: list[str] = field(default_factory=list)
+    issued_on: str = ""
+
+
+@lru_cache(maxsize=1)
+def register_font() -> str:
+    """Parses the font once per process: the costly part, shared by every certificate of a batch."""
+    pdfmetrics.registerFont(TTFont(FONT, FONT_PATH, subfontIndex=0))
+    return FONT
+
+
+@lru_cache(maxsize=64)
+def _image(path: str) -> ImageReader | None:
+    try:
+        return ImageReader(path)
+    except Exception:  # an unreadable upload leaves a blank, never a failed batch
+        return None
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def wrap(text: str, size: float, width: float) -> list[str]:
+    """Lines no wider than ``width``: English breaks at spaces, Chinese between any two characters."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        tokens: list[str] = []
+        word = ""
+        for char in paragraph:
+            if _is_wide(char):
+                if word:
+                    tokens.append(word)
+                    word = ""
+                tokens.append(char)
+            elif char == " ":
+                tokens.append(word + " ")
+                word = ""
+            else:
+                word += char
+        if word:
+            tokens.append(word)
+        line = ""
+        for token in tokens:
+            candidate = line + token
+            if line and pdfmetrics.stringWidth(candidate.rstrip(), FONT, size) > width:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line = candidate
+        lines.append(line.rstrip())
+    return lines
+
+
+def _fit(text: str, size: float, width: float, smallest: float = 9) -> float:
+    """The largest size up to ``size`` at which ``text`` fits on one line."""
+    while size > smallest and pdfmetrics.stringWidth(text, FONT, size) > width:
+        size -= 1
+    return size
+
+
+def _qr_path(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+    """The QR code as one filled path of horizontal runs: a few hundred operators, no widget."""
+    # A fixed mask: every mask gives a valid code, and choosing the "best" of eight is half the
+    # cost of a certificate (measured with `plenary bench certificates`).
+    qr = segno.make(data, error="m", micro=False, mask=2)
+    matrix = qr.matrix
+    count = len(matrix) + 8  # four modules of quiet zone on each side
+    module = size / count
+    path = canvas.beginPath()
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + 4 + 1) * module
+        run_start = None
+        for col_index, dark in enumerate([*row, 0]):
+            if dark and run_start is None:
+                run_start = col_index
+            elif not dark and run_start is not None:
+                path.rect(x + (run_start + 4) * module, top, (col_index - run_start) * module, module)
+                run_start = None
+    canvas.setFillColor(INK)
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _centred(canvas: Canvas, text: str, y: float, size: float, color=INK) -> None:
+    canvas.setFont(FONT, size)
+    canvas.setFillColor(color)
+    canvas.drawCentredString(A4[0] / 2, y, text)
+
+
+def draw(canvas: Canvas, layout: Layout, holder: Holder) -> None:
+    width, height = A4
+    margin = 56
+    inner = width - 2 * margin
+    canvas.setStrokeColor(ACCENT)
+    canvas.setLineWidth(2)
+    canvas.rect(28, 28, width - 56, height - 56)
+    canvas.setLineWidth(0.5)
+    canvas.rect(34, 34, width - 68, height - 68)
+
+    y = height - 70
+    logos = [reader for reader in (_image(path) for path in layout.logo_paths) if reader]
+    if logos:
+        slot = inner / len(logos)
+        for index, reader in enumerate(logos):
+            image_width, image_height = reader.getSize()
+            scale = min(48 / image_height, (slot - 12) / image_width)
+            drawn = image_width * scale
+            canvas.drawImage(
+                reader,
+                margin + index * slot + (slot - drawn) / 2,
+                y - 48,
+                drawn,
+                image_height * scale,
+                mask="auto",
+            )
+        y -= 64
+    if layout.organisers:
+        names_en = " · ".join(en for en, _zh in layout.organisers if en)
+        names_zh = " · ".join(zh for _en, zh in layout.organisers if zh)
+        for line in wrap(names_en, 8.5, inner):
+            _centred(canvas, line, y, 8.5, MUTED)
+            y -= 11
+        for line in wrap(names_zh, 8.5, inner):
+            _centred(canvas, line, y, 8.5, MUTED)
+            y -= 11
+        y -= 14
+
+    _centred(canvas, layout.heading_en, y - 20, _fit(layout.heading_en, 26, inner), ACCENT)
+    y -= 30
+    if layout.heading_zh:
+        _centred(canvas, layout.heading_zh, y - 22, 22, ACCENT)
+        y -= 30
+    y -= 30
+    intro = "  ".join(part for part in (layout.intro_en, layout.intro_zh) if part)
+    if intro:
+        _centred(canvas, intro, y, 11, MUTED)
+        y -= 40
+    if holder.name_en:
+        size = _fit(holder.name_en, 24, inner)
+        _centred(canvas, holder.name_en, y, size)
+        y -= size + 10
+    if holder.name_zh:
+        size = _fit(holder.name_zh, 26, inner)
+        _centred(canvas, holder.name_zh, y, size)
+        y -= size + 10
+    y -= 16
+    for line in wrap(layout.programme_en, 13, inner):
+        _centred(canvas, line, y, 13)
+        y -= 17
+    for line in wrap(layout.programme_zh, 13, inner):
+        _centred(canvas, line, y, 13)
+        y -= 17
+    y -= 10
+    values = {
+        "sessions_attended": holder.sessions_attended,
+        "sessions_total": holder.sessions_total,
+        "hours": holder.hours,
+        "category": layout.category,
+        "dates": layout.dates_en,
+        "dates_zh": layout.dates_zh or layout.dates_en,
+        "programme_en": layout.programme_en,
+        "programme_zh": layout.programme_zh or layout.programme_en,
+    }
+    for statement in (layout.statement_en, layout.statement_zh):
+        if not statement:
+            continue
+        for line in wrap(fill(statement, values), 10.5, inner):
+            _centred(canvas, line, y, 10.5)
+            y -= 15
+        y -= 6
+
+    facts = [
+        ("Dates 日期", layout.dates_en),
+        *([("", layout.dates_zh)] if layout.dates_zh else []),
+        ("Sessions attended 出席節數", f"{holder.sessions_attended} / {holder.sessions_total}"),
+        ("CPD hours 持續專業發展時數", holder.hours + (f" ({layout.category})" if layout.category else "")),
+    ]
+    y -= 6
+    for label, value in facts:
+        canvas.setFont(FONT, 9.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawRightString(width / 2 - 8, y, label)
+        canvas.setFillColor(INK)
+        canvas.drawString(width / 2 + 8, y, value)
+        y -= 14
+    if holder.session_titles:
+        y -= 4
+        for line in wrap(" · ".join(holder.session_titles), 7.5, inner)[:4]:
+            _centred(canvas, line, y, 7.5, MUTED)
+            y -= 10
+
+    signatories = layout.signatories[:4]
+    if signatories:
+        slot = inner / len(signatories)
+        base = 190
+        for index, person in enumerate(signatories):
+            centre = margin + index * slot + slot / 2
+            reader = _image(person.image_path) if person.image_path else None
+            if reader:
+                image_width, image_height = reader.getSize()
+                scale = min(36 / image_height, (slot - 20) / image_width)
+                canvas.drawImage(
+                    reader,
+                    centre - image_width * scale / 2,
+                    base + 4,
+                    image_width * scale,
+                    image_height * scale,
+                    mask="auto",
+                )
+            canvas.setStrokeColor(MUTED)
+            canvas.line(centre - slot / 2 + 10, base, centre + slot / 2 - 10, base)
+            line_y = base - 12
+            for text, size in (
+                (person.name_en, 9),
+                (person.name_zh, 9),
+                (person.post_en, 7.5),
+                (person.post_zh, 7.5),
+            ):
+                if not text:
+                    continue
+                for line in wrap(text, size, slot - 8)[:2]:
+                    canvas.setFont(FONT, size)
+                    canvas.setFillColor(INK if size == 9 else MUTED)
+                    canvas.drawCentredString(centre, line_y, line)
+                    line_y -= size + 2.5
+
+    verify_url = f"{layout.verify_base.rstrip('/')}/verify/{holder.serial}/"
+    _qr_path(canvas, verify_url, width - margin - 76, 44, 76)
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT, 10)
+    canvas.drawString(margin, 96, f"Serial 編號: {holder.serial}")
+    canvas.setFont(FONT, 8)
+    canvas.setFillColor(MUTED)
+    if holder.issued_on:
+        canvas.drawString(margin, 82, f"Issued 發出日期: {holder.issued_on}")
+    canvas.drawString(margin, 68, "Verify 核實:")
+    canvas.drawString(margin, 57, verify_url)
+    footer = "  ".join(part for part in (layout.footer_en, layout.footer_zh) if part)
+    if footer:
+        for index, line in enumerate(wrap(footer, 7, inner - 90)[:2]):
+            canvas.drawString(margin, 44 - index * 9 + 0, line)
+
+
+ALLOWED_PLACEHOLDERS = frozenset(
+    {
+        "sessions_attended",
+        "sessions_total",
+        "hours",
+        "category",
+        "dates",
+        "dates_zh",
+        "programme_en",
+        "programme_zh",
+    }
+)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def fill(template: str, values: dict) -> str:
+    """Fills ``{placeholder}``s; the form only lets known names through, anything else prints as is."""
+    try:
+        return template.format_map(_Blank(values))
+    except (ValueError, IndexError, KeyError, AttributeError):
+        return template
+
+
+def render(layout: Layout, holder: Holder) -> bytes:
+    """One certificate as PDF bytes."""
+    register_font()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)
+    canvas.setTitle(f"{layout.heading_en} {holder.serial}")
+    canvas.setAuthor("Plenary")
+    canvas.setSubject(layout.programme_en)
+    draw(canvas, layout, holder)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def render_text_sample(text: str, size: float = 96) -> bytes:
+    """A page with only ``text`` in the certificate font, large: tests check that glyphs really draw."""
+    register_font()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, initialFontName=FONT)
+    _centred(canvas, text, A4[1] / 2, size)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

@@ -1,0 +1,573 @@
+"""Certificate workflows: evaluate the rule, issue (idempotently), revoke, e-mail, export."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from plenary.attendance.models import Attendance
+from plenary.certificates import pdf
+from plenary.certificates.models import Certificate, CertificateRule, IssueJob, new_serial
+from plenary.core import audit
+from plenary.programmes.models import Programme, Session
+from plenary.registrations.models import Registration
+
+logger = logging.getLogger(__name__)
+
+HUNDREDTH = Decimal("0.01")
+# A running job that has not reported progress for this long has died (its worker was killed).
+STALE_AFTER = timedelta(seconds=60)
+
+
+@dataclass
+class Evaluation:
+    """Whether one registration earns a certificate under the programme's rule, and why."""
+
+    registration: Registration
+    eligible: bool
+    reason: str
+    sessions_attended: int
+    sessions_total: int
+    minutes_attended: int
+    minutes_total: int
+    hours: Decimal
+    attended_sessions: list[Session] = field(default_factory=list)
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.minutes_total:
+            return Decimal(0)
+        return (Decimal(self.minutes_attended * 100) / self.minutes_total).quantize(Decimal("0.1"))
+
+
+@dataclass
+class IssueSummary:
+    total: int = 0
+    issued: int = 0
+    superseded: int = 0
+    unchanged: int = 0
+
+
+def rule_for(programme: Programme) -> CertificateRule:
+    """The programme's rule; a programme without one gets the default (80 % of the counting minutes)."""
+    rule = CertificateRule.objects.filter(programme=programme).first()
+    return rule or CertificateRule(programme=programme)
+
+
+@transaction.atomic
+def ensure_rule(programme: Programme) -> CertificateRule:
+    rule, _created = CertificateRule.objects.get_or_create(programme=programme)
+    return rule
+
+
+def counting_sessions(programme: Programme) -> list[Session]:
+    return list(programme.sessions.filter(counts_towards_certificate=True).order_by("starts_at", "id"))
+
+
+def _session_minutes(session: Session) -> int:
+    return int(session.duration.total_seconds() // 60)
+
+
+def evaluate(programme: Programme, registrations: Iterable[Registration] | None = None) -> list[Evaluation]:
+    """Applies the rule to every confirmed registration (or the ones given), with the reason in words.
+
+    Minutes count per counting session up to its length (a person online longer than the session
+    gets no extra). ``present`` on the attendance is the per-session test (the programme's threshold);
+    the minutes rule compares the sum with the rule's share, inclusively: exactly 80 % passes.
+    """
+    rule = rule_for(programme)
+    sessions = counting_sessions(programme)
+    by_id = {session.pk: session for session in sessions}
+    if registrations is None:
+        registrations = programme.registrations.filter(status=Registration.Status.CONFIRMED).order_by("id")
+    registrations = list(registrations)
+    rows: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+    attendance = Attendance.objects.filter(session__in=sessions).values_list(
+        "registration_id", "session_id", "minutes", "present"
+    )
+    if len(registrations) < 500:
+        attendance = attendance.filter(registration__in=[r.pk for r in registrations])
+    for registration_id, session_id, minutes, present in attendance:
+        rows[registration_id].append((session_id, minutes, present))
+
+    minutes_total = sum(_session_minutes(session) for session in sessions)
+    needed_sessions = min(rule.min_sessions or len(sessions), len(sessions))
+    results = []
+    for registration in registrations:
+        attended: list[Session] = []
+        minutes = 0
+        prorated = Decimal(0)
+        for session_id, session_minutes, present in rows.get(registration.pk, []):
+            session = by_id[session_id]
+            length = _session_minutes(session)
+            capped = min(session_minutes, length)
+            minutes += capped
+            if length:
+                prorated += session.cpd_hours * Decimal(capped) / Decimal(length)
+            if present:
+                attended.append(session)
+        attended.sort(key=lambda session: (session.starts_at, session.pk))
+        if rule.hours_method == CertificateRule.Hours.PRORATED:
+            hours = prorated
+        else:
+            hours = sum((session.cpd_hours for session in attended), Decimal(0))
+        hours = hours.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+        if not sessions:
+            eligible, reason = False, _("no session counts towards the certificate")
+        elif rule.mode == CertificateRule.Mode.SESSIONS:
+            eligible = len(attended) >= needed_sessions
+            reason = _("attended %(attended)s of %(total)s sessions; needs %(needed)s") % {
+                "attended": len(attended),
+                "total": len(sessions),
+                "needed": needed_sessions,
+            }
+        else:
+            eligible = minutes_total > 0 and minutes * 100 >= rule.min_percent * minutes_total
+            percent = Decimal(minutes * 100) / minutes_total if minutes_total else Decimal(0)
+            reason = _("attended %(minutes)s of %(total)s minutes (%(percent)s %%); needs %(needed)s %%") % {
+                "minutes": minutes,
+                "total": minutes_total,
+                "percent": percent.quantize(Decimal("0.1")),
+                "needed": rule.min_percent,
+            }
+        results.append(
+            Evaluation(
+                registration=registration,
+                eligible=eligible,
+                reason=reason,
+                sessions_attended=len(attended),
+                sessions_total=len(sessions),
+                minutes_attended=minutes,
+                minutes_total=minutes_total,
+                hours=hours,
+                attended_sessions=attended,
+            )
+        )
+    return results
+
+
+def _dates(programme: Programme) -> tuple[str, str]:
+    first, last = programme.starts_on, programme.ends_on
+    with override("en"):
+        if first == last:
+            english = date_format(first, "j F Y")
+        elif first.year == last.year:
+            english = f"{date_format(first, 'j F')} – {date_format(last, 'j F Y')}"
+        else:
+            english = f"{date_format(first, 'j F Y')} – {date_format(last, 'j F Y')}"
+    chinese = f"{first.year}年{first.month}月{first.day}日"
+    if last != first:
+        chinese += (
+            "至" + (f"{last.year}年" if last.year != first.year else "") + f"{last.month}月{last.day}日"
+        )
+    return english, chinese
+
+
+def _path(file_field) -> str:
+    if not file_field:
+        return ""
+    try:
+        return file_field.path
+    except (NotImplementedError, ValueError):
+        return ""
+
+
+def build_layout(programme: Programme, rule: CertificateRule | None = None) -> pdf.Layout:
+    """Everything the certificates of one programme share, read once per batch."""
+    rule = rule or rule_for(programme)
+    dates_en, dates_zh = _dates(programme)
+    signatories, logos = [], []
+    if rule.pk:
+        signatories = [
+            pdf.Signature(s.name_en, s.name_zh, s.post_en, s.post_zh, _path(s.signature))
+            for s in rule.signatories.all()[:4]
+        ]
+        if rule.show_logos:
+            logos = [path for path in (_path(logo.image) for logo in rule.logos.all()) if path]
+    return pdf.Layout(
+        programme_en=programme.title_en,
+        programme_zh=programme.title_zh,
+        dates_en=dates_en,
+        dates_zh=dates_zh,
+        heading_en=rule.heading_en,
+        heading_zh=rule.heading_zh,
+        intro_en=rule.intro_en,
+        intro_zh=rule.intro_zh,
+        statement_en=rule.statement_en,
+        statement_zh=rule.statement_zh,
+        footer_en=rule.footer_en,
+        footer_zh=rule.footer_zh,
+        category=rule.cpd_category,
+        organisers=[
+            (co.organisation.name_en, co.organisation.name_zh)
+            for co in programme.co_organisers.select_related("organisation")
+        ],
+        signatories=signatories,
+        logo_paths=logos,
+        verify_base=settings.BASE_URL,
+    )
+
+
+def _hours_text(hours: Decimal) -> str:
+    text = f"{hours:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def holder_for(certificate: Certificate, session_titles: list[str] | None = None) -> pdf.Holder:
+    with override("en"):
+        issued_on = date_format(timezone.localtime(certificate.issued_at), "j F Y")
+    return pdf.Holder(
+        serial=certificate.serial,
+        name_en=certificate.name_en,
+        name_zh=certificate.name_zh,
+        hours=_hours_text(certificate.hours),
+        sessions_attended=certificate.sessions_attended,
+        sessions_total=certificate.sessions_total,
+        session_titles=session_titles or [],
+        issued_on=issued_on,
+    )
+
+
+def render_pdf(certificate: Certificate, layout: pdf.Layout | None = None, session_titles=None) -> str:
+    """Renders and stores the certificate's PDF; returns the stored file name."""
+    layout = layout or build_layout(certificate.programme)
+    content = pdf.render(layout, holder_for(certificate, session_titles))
+    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    return certificate.pdf.name
+
+
+def _differences(current: Certificate, evaluation: Evaluation) -> list[str]:
+    registration = evaluation.registration
+    changes = []
+    if current.hours != evaluation.hours:
+        changes.append(
+            _("hours %(old)s → %(new)s")
+            % {"old": _hours_text(current.hours), "new": _hours_text(evaluation.hours)}
+        )
+    if (current.sessions_attended, current.sessions_total) != (
+        evaluation.sessions_attended,
+        evaluation.sessions_total,
+    ):
+        changes.append(
+            _("sessions %(old)s → %(new)s")
+            % {"old": current.sessions_attended, "new": evaluation.sessions_attended}
+        )
+    if (current.name_en, current.name_zh) != (registration.name_en, registration.name_zh):
+        changes.append(_("name corrected"))
+    return changes
+
+
+def issue_one(programme: Programme, evaluation: Evaluation, *, actor=None) -> tuple[str, Certificate]:
+    """Gives one eligible registration its certificate: ``issued``, ``superseded`` or ``unchanged``.
+
+    Safe to repeat and to race: the conditional unique constraint allows one valid certificate per
+    registration, so a second writer's insert fails and it takes the winner's certificate instead.
+    """
+    registration = evaluation.registration
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                current = (
+                    Certificate.objects.select_for_update()
+                    .filter(programme=programme, registration=registration, state=Certificate.State.VALID)
+                    .first()
+                )
+                changes = _differences(current, evaluation) if current else []
+                if current and not changes:
+                    return "unchanged", current
+                if current:
+                    current.state = Certificate.State.SUPERSEDED
+                    current.reason = (
+                        _("Re-issued after a correction: %(changes)s") % {"changes": "; ".join(changes)}
+                    )[:300]
+                    current.revoked_at = timezone.now()
+                    current.save(update_fields=["state", "reason", "revoked_at"])
+                certificate = Certificate.objects.create(
+                    programme=programme,
+                    registration=registration,
+                    serial=new_serial(programme.starts_on.year),
+                    name_en=registration.name_en,
+                    name_zh=registration.name_zh,
+                    hours=evaluation.hours,
+                    sessions_attended=evaluation.sessions_attended,
+                    sessions_total=evaluation.sessions_total,
+                    minutes_attended=evaluation.minutes_attended,
+                )
+                if current:
+                    current.superseded_by = certificate
+                    current.save(update_fields=["superseded_by"])
+                    audit.record(
+                        actor=actor,
+                        action=audit.AuditEntry.Action.UPDATE,
+                        instance=current,
+                        programme=programme,
+                        before={"state": Certificate.State.VALID},
+                        after={"state": current.state, "superseded_by": certificate.serial},
+                        summary=current.reason,
+                    )
+                return ("superseded" if current else "issued"), certificate
+        except IntegrityError:
+            # Another worker issued it first, or (rarely) the serial was taken: look again.
+            continue
+    raise RuntimeError(f"could not issue a certificate for registration {registration.pk}")
+
+
+def issue_certificates(
+    programme: Programme,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    actor=None,
+) -> IssueSummary:
+    """Issues every certificate due, idempotently: re-running issues nothing new.
+
+    Each certificate is committed on its own, so a run killed half-way keeps what it did and the
+    next run carries on; a certificate whose PDF was not yet written gets it then.
+    """
+    evaluations = [evaluation for evaluation in evaluate(programme) if evaluation.eligible]
+    layout = build_layout(programme)
+    summary = IssueSummary(total=len(evaluations))
+    if progress:
+        progress(0, summary.total)
+    for done, evaluation in enumerate(evaluations, start=1):
+        outcome, certificate = issue_one(programme, evaluation, actor=actor)
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        if not certificate.pdf:
+            render_pdf(certificate, layout, [session.title_en for session in evaluation.attended_sessions])
+        if progress:
+            progress(done, summary.total)
+    if summary.issued or summary.superseded:
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.OTHER,
+            instance=programme,
+            programme=programme,
+            summary=_(
+                "Certificates issued: %(issued)s new, %(superseded)s re-issued, %(unchanged)s unchanged."
+            )
+            % {"issued": summary.issued, "superseded": summary.superseded, "unchanged": summary.unchanged},
+        )
+    return summary
+
+
+def start_issue_job(programme: Programme, *, actor) -> IssueJob:
+    """Queues an issuing run, or returns the one already waiting or running for this programme."""
+    with transaction.atomic():
+        active = (
+            IssueJob.objects.select_for_update()
+            .filter(programme=programme, state__in=[IssueJob.State.QUEUED, IssueJob.State.RUNNING])
+            .first()
+        )
+        if active and active.updated_at > timezone.now() - STALE_AFTER:
+            return active
+        if active:
+            active.state = IssueJob.State.FAILED
+            active.error = "The worker stopped; a new run carries on where it left off."
+            active.finished_at = timezone.now()
+            active.save()
+        job = IssueJob.objects.create(programme=programme, created_by=actor if actor else None)
+        from plenary.certificates import tasks
+
+        transaction.on_commit(lambda: tasks.run_issue_job.enqueue(job.pk))
+    return job
+
+
+def run_issue_job(job_id: int) -> IssueJob:
+    """The body of the background task: issues with progress written to the job row."""
+    job = IssueJob.objects.select_related("programme", "created_by").get(pk=job_id)
+    IssueJob.objects.filter(pk=job.pk).update(
+        state=IssueJob.State.RUNNING, started_at=timezone.now(), error="", updated_at=timezone.now()
+    )
+    last_written = [0]
+
+    def progress(done: int, total: int) -> None:
+        # Every 10th certificate and the last: progress without a write per certificate.
+        if done == 0 or done == total or done - last_written[0] >= 10:
+            last_written[0] = done
+            IssueJob.objects.filter(pk=job.pk).update(done=done, total=total, updated_at=timezone.now())
+
+    try:
+        summary = issue_certificates(job.programme, progress=progress, actor=job.created_by)
+    except Exception as error:
+        logger.exception("Certificate job %s failed", job.pk)
+        IssueJob.objects.filter(pk=job.pk).update(
+            state=IssueJob.State.FAILED, error=str(error)[:500], finished_at=timezone.now()
+        )
+        raise
+    IssueJob.objects.filter(pk=job.pk).update(
+        state=IssueJob.State.DONE,
+        done=summary.total,
+        total=summary.total,
+        issued=summary.issued,
+        superseded=summary.superseded,
+        finished_at=timezone.now(),
+    )
+    from plenary.certificates import tasks
+
+    transaction.on_commit(lambda: tasks.email_certificates.enqueue(job.programme_id))
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def revoke(certificate: Certificate, *, reason: str, actor) -> Certificate:
+    """Withdraws a certificate; verification then says "revoked". The reason is kept and audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the certificate is revoked.")})
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.state == Certificate.State.REVOKED:
+        return certificate
+    before = {"state": certificate.state, "reason": certificate.reason}
+    certificate.state = Certificate.State.REVOKED
+    certificate.reason = reason[:300]
+    certificate.revoked_at = timezone.now()
+    certificate.save(update_fields=["state", "reason", "revoked_at"])
+    audit.record(
+        actor=actor,
+        action=audit.AuditEntry.Action.UPDATE,
+        instance=certificate,
+        programme=certificate.programme,
+        before=before,
+        after={"state": certificate.state, "reason": certificate.reason},
+        summary=_("Certificate %(serial)s revoked: %(reason)s")
+        % {"serial": certificate.serial, "reason": reason},
+    )
+    return certificate
+
+
+def holder_link(registration: Registration) -> str:
+    from django.urls import reverse
+
+    with override(registration.language or settings.LANGUAGE_CODE):
+        path = reverse("certificates:mine", args=[registration.token])
+    return f"{settings.BASE_URL}{path}"
+
+
+def email_certificates(programme: Programme) -> int:
+    """E-mails every valid certificate not yet announced a link to it; returns how many were sent."""
+    pending = (
+        Certificate.objects.filter(
+            programme=programme, state=Certificate.State.VALID, emailed_at__isnull=True
+        )
+        .select_related("registration")
+        .order_by("id")
+    )
+    sent = 0
+    connection = get_connection()
+    for certificate in pending.iterator(chunk_size=200):
+        registration = certificate.registration
+        if not registration.email:
+            continue
+        link = holder_link(registration)
+        with override(registration.language or settings.LANGUAGE_CODE):
+            subject = _("Your certificate of attendance: %(programme)s") % {
+                "programme": programme.localised("title")
+            }
+            body = _(
+                "Dear %(name)s,\n\nYour certificate of attendance (serial %(serial)s, %(hours)s CPD hours) "
+                "is ready. Download it here:\n%(link)s\n\nAnyone can check it at %(verify)s\n"
+            ) % {
+                "name": registration.display_name,
+                "serial": certificate.serial,
+                "hours": _hours_text(certificate.hours),
+                "link": link,
+                "verify": f"{settings.BASE_URL}/verify/{certificate.serial}/",
+            }
+        message = EmailMessage(subject, body, to=[registration.email], connection=connection)
+        try:
+            message.send()
+        except OSError:
+            logger.warning("Could not e-mail certificate %s", certificate.serial, exc_info=True)
+            continue
+        Certificate.objects.filter(pk=certificate.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def ensure_pdf(certificate: Certificate) -> Certificate:
+    """The certificate with its PDF on disk (rendered now if a run stopped before writing it)."""
+    if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
+        render_pdf(certificate)
+        certificate.refresh_from_db()
+    return certificate
+
+
+def zip_certificates(certificates: QuerySet[Certificate]) -> bytes:
+    """Many certificates as one ZIP, one PDF per person named by serial and name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for certificate in certificates.select_related("programme"):
+            certificate = ensure_pdf(certificate)
+            safe_name = "".join(ch for ch in certificate.name_en if ch.isalnum() or ch in " -").strip()
+            name = f"{certificate.serial}{' ' + safe_name if safe_name else ''}.pdf"
+            with certificate.pdf.open("rb") as handle:
+                archive.writestr(name, handle.read())
+    return buffer.getvalue()
+
+
+def _plain_fields(instance) -> dict:
+    """Stored values for the audit log, files by name (core.audit.snapshot trips on empty files)."""
+    values = {}
+    for model_field in instance._meta.concrete_fields:
+        value = getattr(instance, model_field.attname)
+        values[model_field.attname] = getattr(value, "name", value) if hasattr(value, "field") else value
+    return values
+
+
+@transaction.atomic
+def save_rule(form, formsets, *, actor) -> CertificateRule:
+    """Saves the rule and its signatories and logos from the console, with audit entries."""
+    from plenary.programmes.services import save_form
+
+    rule = save_form(form, actor=actor)
+    for formset in formsets:
+        formset.instance = rule
+        for instance in formset.save():
+            audit.record(
+                actor=actor,
+                action=audit.AuditEntry.Action.UPDATE,
+                instance=instance,
+                programme=rule.programme,
+                after=_plain_fields(instance),
+            )
+        for instance in formset.deleted_objects:
+            audit.record(
+                actor=actor,
+                action=audit.AuditEntry.Action.DELETE,
+                instance=instance,
+                programme=rule.programme,
+            )
+    return rule
+
+
+def sample_holder(programme: Programme) -> pdf.Holder:
+    """A made-up holder for the console's preview of the layout."""
+    sessions = counting_sessions(programme)
+    return pdf.Holder(
+        serial=f"PLN-{programme.starts_on.year}-SAMP-LE00",
+        name_en="Chan Tai Man (sample)",
+        name_zh="陳大文（示例）",
+        hours=_hours_text(sum((session.cpd_hours for session in sessions), Decimal(0))),
+        sessions_attended=len(sessions),
+        sessions_total=len(sessions),
+        session_titles=[session.title_en for session in sessions],
+        issued_on=date_format(timezone.localdate(), "j F Y"),
+    )

@@ -1,0 +1,207 @@
+"""Pages: verification (public), a holder's certificates (private link), and the organiser console."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plenary.certificates import exports, pdf, selectors, services
+from plenary.certificates.forms import LogoFormSet, RevokeForm, RuleForm, SignatoryFormSet
+from plenary.certificates.models import Certificate, IssueJob
+from plenary.programmes.console import managed_programme_or_404
+from plenary.programmes.models import Programme
+from plenary.registrations.models import Registration
+
+
+def _pdf_response(certificate: Certificate, *, download: bool = False) -> FileResponse:
+    certificate = services.ensure_pdf(certificate)
+    response = FileResponse(
+        certificate.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=download,
+        filename=f"{certificate.serial}.pdf",
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# Public verification ---------------------------------------------------------------------------
+
+
+def verify(request, serial: str):
+    certificate = selectors.find_by_serial(serial)
+    if certificate is None:
+        return render(request, "certificates/verify_not_found.html", {"serial": serial[:40]}, status=404)
+    return render(request, "certificates/verify.html", {"certificate": certificate})
+
+
+def verify_lookup(request):
+    serial = request.GET.get("serial", "").strip()
+    if serial:
+        certificate = selectors.find_by_serial(serial)
+        if certificate is not None:
+            return redirect("certificates:verify", serial=certificate.serial)
+        return render(request, "certificates/verify_not_found.html", {"serial": serial[:40]}, status=404)
+    return render(request, "certificates/verify_lookup.html")
+
+
+# A participant's own certificates, by the secret in their private link --------------------------
+
+
+def mine(request, token: str):
+    registration = get_object_or_404(Registration.objects.select_related("programme"), token=token)
+    certificates = registration.certificates.order_by("-issued_at")
+    response = render(
+        request,
+        "certificates/mine.html",
+        {"registration": registration, "programme": registration.programme, "certificates": certificates},
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def mine_pdf(request, token: str, serial: str):
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("programme"), registration__token=token, serial=serial
+    )
+    if certificate.state == Certificate.State.REVOKED:
+        raise Http404
+    return _pdf_response(certificate, download=request.GET.get("download") == "1")
+
+
+# Organiser console -------------------------------------------------------------------------------
+
+
+@login_required
+def console(request, slug: str):
+    programme = managed_programme_or_404(request, slug)
+    rule = services.rule_for(programme)
+    counting = len(services.counting_sessions(programme))
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = RuleForm(data, instance=rule, counting_sessions=counting)
+    signatories = SignatoryFormSet(data, files, instance=rule, prefix="signatories")
+    logos = LogoFormSet(data, files, instance=rule, prefix="logos")
+    if request.method == "POST":
+        if form.is_valid() and signatories.is_valid() and logos.is_valid():
+            services.save_rule(form, [signatories, logos], actor=request.user)
+            messages.success(request, _("Certificate settings saved."))
+            return redirect("certificates:console", slug=programme.slug)
+        messages.error(request, _("Please correct the errors marked below."))
+
+    evaluations = services.evaluate(programme)
+    eligible = [evaluation for evaluation in evaluations if evaluation.eligible]
+    not_eligible = [evaluation for evaluation in evaluations if not evaluation.eligible]
+    certificates = Certificate.objects.filter(programme=programme).select_related("registration")
+    state = request.GET.get("state", "")
+    if state in Certificate.State.values:
+        certificates = certificates.filter(state=state)
+    page = Paginator(certificates.order_by("-issued_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "certificates/console.html",
+        {
+            "programme": programme,
+            "form": form,
+            "signatories": signatories,
+            "logos": logos,
+            "counting": counting,
+            "eligible": eligible,
+            "not_eligible": not_eligible,
+            "preview_rows": (eligible[:25], not_eligible[:50]),
+            "page": page,
+            "state": state,
+            "states": Certificate.State.choices,
+            "job": IssueJob.objects.filter(programme=programme).first(),
+            "counts": {
+                value: Certificate.objects.filter(programme=programme, state=value).count()
+                for value in Certificate.State.values
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue(request, slug: str):
+    programme = managed_programme_or_404(request, slug)
+    with transaction.atomic():
+        services.start_issue_job(programme, actor=request.user)
+    messages.success(request, _("Issuing has started. You can leave this page and come back."))
+    return redirect(reverse("certificates:console", args=[programme.slug]) + "#issue")
+
+
+@login_required
+def job_progress(request, slug: str, job_id: int):
+    programme = managed_programme_or_404(request, slug)
+    job = get_object_or_404(IssueJob, programme=programme, pk=job_id)
+    return render(request, "certificates/job_progress.html", {"programme": programme, "job": job})
+
+
+@login_required
+@require_POST
+def revoke(request, slug: str, serial: str):
+    programme = managed_programme_or_404(request, slug)
+    certificate = get_object_or_404(Certificate, programme=programme, serial=serial)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        services.revoke(certificate, reason=form.cleaned_data["reason"], actor=request.user)
+        messages.success(request, _("Certificate %(serial)s revoked.") % {"serial": certificate.serial})
+    else:
+        messages.error(request, _("Say why the certificate is revoked."))
+    return redirect("certificates:console", slug=programme.slug)
+
+
+@login_required
+def preview(request, slug: str):
+    """The layout as it stands, with a sample holder: organisers see what they edit."""
+    programme = managed_programme_or_404(request, slug)
+    content = pdf.render(services.build_layout(programme), services.sample_holder(programme))
+    return HttpResponse(content, content_type="application/pdf")
+
+
+def _visible_or_404(request, slug: str):
+    programme = get_object_or_404(Programme, slug=slug)
+    certificates = selectors.visible_certificates(request.user, programme)
+    if certificates is None:
+        raise Http404
+    return programme, certificates
+
+
+@login_required
+def certificate_pdf(request, slug: str, serial: str):
+    _programme, certificates = _visible_or_404(request, slug)
+    return _pdf_response(get_object_or_404(certificates, serial=serial))
+
+
+@login_required
+def download_zip(request, slug: str):
+    """Organisers: every valid certificate; coordinators: their own agency's."""
+    programme, certificates = _visible_or_404(request, slug)
+    content = services.zip_certificates(certificates.filter(state=Certificate.State.VALID).order_by("serial"))
+    response = HttpResponse(content, content_type="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{programme.slug}-certificates.zip"'
+    return response
+
+
+@login_required
+def export(request, slug: str, fmt: str):
+    programme, certificates = _visible_or_404(request, slug)
+    if fmt == "csv":
+        content, mime = exports.as_csv(programme, certificates), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        content = exports.as_xlsx(programme, certificates)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{programme.slug}-cpd.{fmt}"'
+    return response

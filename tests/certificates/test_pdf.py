@@ -1,0 +1,143 @@
+"""The certificate PDF: its text, its embedded font, and Chinese glyphs that really draw."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image, ImageChops
+from pypdf import PdfReader
+
+from plenary.certificates import pdf, services
+from plenary.certificates.models import Certificate
+
+from .conftest import attend_all, person
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def certificate(reference_programme, sessions):
+    someone = person(reference_programme, 1, name_en="Wong Siu Ling", name_zh="黃小玲")
+    attend_all(someone, sessions)
+    services.issue_certificates(reference_programme)
+    return Certificate.objects.get()
+
+
+def test_certificate_text_has_both_names_title_hours_and_serial(certificate, reference_programme):
+    with certificate.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    assert [round(float(v)) for v in page.mediabox[2:]] == [595, 842]  # A4
+    text = page.extract_text()
+    assert "Wong Siu Ling" in text
+    assert "黃小玲" in text
+    assert squash(reference_programme.title_en) in squash(text)
+    assert squash(reference_programme.title_zh) in squash(text)
+    assert "12.5" in text and "6 / 6" in text
+    assert certificate.serial in text
+    assert f"/verify/{certificate.serial}/" in text
+    assert "Labour and Welfare Bureau" in text and "勞工及福利局" in text
+
+
+def test_the_font_is_embedded_as_a_subset(certificate):
+    with certificate.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    descriptors = (
+        [font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"] for font in fonts.values()]
+        if any("/DescendantFonts" in font.get_object() for font in fonts.values())
+        else [font.get_object()["/FontDescriptor"] for font in fonts.values()]
+    )
+    assert descriptors
+    for descriptor in descriptors:
+        descriptor = descriptor.get_object()
+        assert "/FontFile2" in descriptor  # TrueType program embedded
+        # A subset's name carries a six-letter tag: ABCDEF+Name.
+        assert re.match(r"^/[A-Z]{6}\+", str(descriptor["/FontName"]))
+        # Subset, not the whole 5 MB font.
+        assert len(descriptor["/FontFile2"].get_object().get_data()) < 200_000
+
+
+def _render_png(content: bytes, tmp_path, name: str) -> Image.Image:
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(content)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "40",
+            "-gray",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(source),
+            str(tmp_path / name),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return Image.open(tmp_path / f"{name}.png").convert("L")
+
+
+def _dark(image: Image.Image) -> int:
+    return sum(image.histogram()[:128])
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
+def test_chinese_names_render_as_glyphs_not_empty_boxes(tmp_path):
+    name = _render_png(pdf.render_text_sample("黃小玲"), tmp_path, "name")
+    other = _render_png(pdf.render_text_sample("陳大文"), tmp_path, "other")
+    # Characters the font does not have are drawn as its .notdef glyph: what "empty boxes" look like.
+    missing = _render_png(pdf.render_text_sample("\ue000\ue001\ue002"), tmp_path, "missing")
+
+    assert _dark(name) > 1500  # real strokes, not a blank page
+    assert _dark(missing) < _dark(name) / 4  # the font's .notdef is (nearly) empty: not what we drew
+    difference = ImageChops.difference(name, other)
+    assert _dark(ImageChops.invert(difference)) > 500  # different names draw different shapes
+    assert _dark(ImageChops.invert(ImageChops.difference(name, missing))) > 500
+    assert _dark(ImageChops.invert(ImageChops.difference(other, missing))) > 500
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
+def test_the_certificate_page_renders(certificate, tmp_path):
+    with certificate.pdf.open("rb") as handle:
+        image = _render_png(handle.read(), tmp_path, "certificate")
+    assert image.size[0] < image.size[1]  # portrait A4
+    assert _dark(image) > 2000
+
+
+def test_signatures_and_logos_are_drawn(reference_programme, sessions, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from plenary.certificates.models import CertificateRule, OrganiserLogo, Signatory
+
+    def png(colour) -> ContentFile:
+        buffer = io.BytesIO()
+        Image.new("RGB", (240, 80), colour).save(buffer, "PNG")
+        return ContentFile(buffer.getvalue(), name="image.png")
+
+    rule = CertificateRule.objects.create(programme=reference_programme)
+    for order in range(4):
+        signatory = Signatory(
+            rule=rule, order=order, name_en=f"Signer {order}", name_zh="簽署人", post_en="Post"
+        )
+        signatory.signature.save("signature.png", png("navy"))
+    OrganiserLogo(rule=rule, description="LWB").image.save("logo.png", png("teal"))
+    someone = person(reference_programme, 1)
+    attend_all(someone, sessions)
+    services.issue_certificates(reference_programme)
+    with Certificate.objects.get().pdf.open("rb") as handle:
+        page = PdfReader(io.BytesIO(handle.read())).pages[0]
+    assert len(page["/Resources"]["/XObject"]) == 2  # one logo, one signature image shared by four
+    text = page.extract_text()
+    assert all(f"Signer {order}" in text for order in range(4))
