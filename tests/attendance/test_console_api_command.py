@@ -130,7 +130,7 @@ def test_api_refuses_bad_input_and_strangers_without_500(api_as, organiser, outs
 def test_the_command_imports_and_reports(lecture, people):
     out = io.StringIO()
     call_command(
-        "import-attendance",
+        "import_attendance",
         str(lecture.pk),
         str(FIXTURES / "teams_legacy.csv"),
         "--format",
@@ -139,7 +139,23 @@ def test_the_command_imports_and_reports(lecture, people):
     )
     assert "teams: 4 rows" in out.getvalue() and "without an earlier" in out.getvalue()
     with pytest.raises(CommandError, match="does not look like"):
-        call_command("import-attendance", str(lecture.pk), str(FIXTURES / "../conftest.py"))
+        call_command("import_attendance", str(lecture.pk), str(FIXTURES / "../conftest.py"))
+
+
+def test_the_documented_command_line_spelling_works(lecture, people, monkeypatch, capsys):
+    from plenary.__main__ import main
+
+    main(
+        [
+            "plenary",
+            "import-attendance",
+            str(lecture.pk),
+            str(FIXTURES / "teams_legacy.csv"),
+            "--format",
+            "teams",
+        ]
+    )
+    assert "teams: 4 rows" in capsys.readouterr().out
 
 
 def test_the_review_list_offers_registrants_who_share_an_ambiguous_name(

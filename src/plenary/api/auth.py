@@ -24,6 +24,18 @@ def create_token(user, name: str = "") -> str:
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token: str):
+        # The check-in middleware may already have asked for this request: look the token up once.
+        cached = getattr(request, "_plenary_bearer", None)
+        if cached is not None and cached[0] == token:
+            return cached[1]
+        user = self._lookup(token)
+        request._plenary_bearer = (token, user)
+        if user is not None:
+            request.user = user
+        return user
+
+    @staticmethod
+    def _lookup(token: str):
         if not token or len(token) > 200:
             return None
         api_token = ApiToken.objects.select_related("user").filter(key_hash=_hash(token)).first()
@@ -33,7 +45,6 @@ class BearerToken(HttpBearer):
         # Touch at most once a minute: a hot token must not turn every request into a write.
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-        request.user = api_token.user
         return api_token.user
 
 

@@ -18,7 +18,9 @@ def is_checkin_only(user) -> bool:
     """True for accounts whose only role is check-in staff: they may use the scanner and nothing else."""
     if not user.is_authenticated or user.is_superuser or user.is_staff:
         return False
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    roles = getattr(user, "_plenary_roles", None)
+    if roles is None:
+        roles = user._plenary_roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     return roles == {Membership.Role.CHECKIN}
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from plenary.organisations.models import Organisation
+from plenary.organisations.models import Membership, Organisation
 from plenary.programmes import forms, selectors, services, tasks
 from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker, Venue
 
@@ -36,7 +36,12 @@ def require_organiser(request) -> None:
 @login_required
 def manage_home(request):
     if not (request.user.is_superuser or selectors.organiser_organisations(request.user).exists()):
-        # Coordinators and check-in staff have consoles of their own.
+        # Coordinators and check-in staff have pages of their own: send them there.
+        roles = set(request.user.memberships.values_list("role", flat=True))
+        if Membership.Role.COORDINATOR in roles:
+            return redirect("registrations:agency-home")
+        if Membership.Role.CHECKIN in roles:
+            return redirect("checkin:home")
         return render(request, "manage/no_console.html", status=403)
     programmes = selectors.managed_programmes(request.user).order_by("-starts_on")
     return render(request, "manage/home.html", {"programmes": programmes})
