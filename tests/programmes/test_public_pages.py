@@ -21,7 +21,8 @@ def test_programme_page_shows_the_reference_programme_in_english(client, referen
     assert html.count('class="session"') == 7
     assert "Lecture 4: Poverty alleviation work" in html
     assert "does not name this lecture" in html
-    assert "Mr Chris Sun" in html and "Miss Charmaine Lee" in html
+    assert "Mr Chris Sun, Secretary for Labour and Welfare" in html
+    assert "Miss Charmaine Lee, Director of Social Welfare" in html
     # Times are shown in Hong Kong time: the sharing session starts at 14:30 local (06:30 UTC).
     assert "14:30" in html
 
@@ -34,7 +35,7 @@ def test_programme_page_in_traditional_chinese(client, reference_programme):
     assert 'lang="zh-Hant-HK"' in html
     assert "社會福利界學習中國共產黨第二十次全國代表大會精神培訓工作坊" in html
     assert "勞工及福利局" in html and "社會福利署" in html
-    assert "孫玉菡先生" in html and "李佩詩女士" in html
+    assert "勞工及福利局局長孫玉菡先生" in html and "社會福利署署長李佩詩女士" in html
     assert "主辦機構" in html  # the "Organisers" heading, translated
     assert "開幕典禮" in html
 

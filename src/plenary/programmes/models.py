@@ -190,6 +190,14 @@ class Speaker(BilingualMixin, models.Model):
         return self.localised("post")
 
     @property
+    def name_and_post(self) -> str:
+        """How a list of speakers names them: "Mr Chris Sun, Secretary for Labour and Welfare";
+        in Chinese the post comes first and runs into the name: "勞工及福利局局長孫玉菡先生"."""
+        if is_chinese():
+            return self.with_post_zh
+        return f"{self.display_name_en}, {self.post_en}" if self.post_en else self.display_name_en
+
+    @property
     def with_post_en(self) -> str:
         """ "the Secretary for Labour and Welfare, Mr Chris Sun" (the press-release form)."""
         return f"the {self.post_en}, {self.display_name_en}" if self.post_en else self.display_name_en
