@@ -140,9 +140,37 @@ def recompute_many(
 
 @transaction.atomic
 def recompute(registration: Registration, session: Session) -> Attendance:
-    """Derives the attendance of one person at one session from all their events."""
-    recompute_many(session, [registration.pk])
-    return Attendance.objects.get(registration=registration, session=session)
+    """Derives the attendance of one person at one session from all their events.
+
+    The hot path of a door scan or a heartbeat: one read of the person's events and one upsert,
+    where ``recompute_many()`` stages rows in bulk for thousands of people at once.
+    """
+    fields = ("id", "registration_id", "kind", "source", "mode", "started_at", "ended_at", "voids_id")
+    events = [
+        EventFacts(*values[:-1], values[-1] if values[2] == AttendanceEvent.Kind.ADJUST else None)
+        for values in AttendanceEvent.objects.filter(registration=registration, session=session).values_list(
+            *fields, "evidence__minutes"
+        )
+    ]
+    derived = derive(events, session, threshold_minutes(session))
+    values = {
+        "mode": derived.mode,
+        "minutes": derived.minutes,
+        "present": derived.present,
+        "first_seen_at": derived.first_seen_at,
+        "sources": derived.sources,
+        "computed_at": timezone.now(),
+    }
+    # UPDATE first (one round trip when the row exists); INSERT, or UPDATE after losing a race to insert.
+    rows = Attendance.objects.filter(registration=registration, session=session)
+    if not rows.update(**values):
+        try:
+            with transaction.atomic():
+                return Attendance.objects.create(registration=registration, session=session, **values)
+        except IntegrityError:
+            rows.update(**values)
+    # What was just written; callers read its figures, and the row's id is not needed to do so.
+    return Attendance(registration=registration, session=session, **values)
 
 
 # --- meeting-report imports ----------------------------------------------------------------------
