@@ -64,6 +64,16 @@ def test_the_matrix_filters_pages_and_exports(console, lecture, people, referenc
     assert rows[people["waiman"].reference][5:7] == (117, "yes")
 
 
+def test_the_matrix_export_keeps_typed_in_formulas_as_text(console, lecture, people, reference_programme):
+    people["waiman"].name_en = '=HYPERLINK("http://evil.example","click")'
+    people["waiman"].save()
+    url = f"/manage/p/{reference_programme.slug}/attendance/"
+    export = console.get(url, {"session": lecture.pk, "export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[people["waiman"].reference][1] == '\'=HYPERLINK("http://evil.example","click")'
+
+
 def test_an_adjustment_from_the_console_is_audited(console, lecture, people, reference_programme):
     url = f"/manage/p/{reference_programme.slug}/attendance/sessions/{lecture.pk}/adjust/"
     console.post(url, {"registrant": people["kayan"].email, "minutes": 100, "reason": "Dial-in"})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from plenary.attendance import forms, selectors, services
 from plenary.attendance.models import AttendanceImport
+from plenary.core.spreadsheets import safe_row
 from plenary.organisations.models import Organisation
 from plenary.programmes.console import managed_programme_or_404
 
@@ -85,7 +86,7 @@ def _xlsx(programme, people, sessions) -> HttpResponse:
     header = [_("Reference"), _("Name (English)"), _("Name (Chinese)"), _("Email"), _("Organisation")]
     for session in sessions:
         header += [f"{session.title_en} · {_('minutes')}", f"{session.title_en} · {_('present')}"]
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for chunk_start in range(0, people.count(), 2000):
         chunk = list(people[chunk_start : chunk_start + 2000])
         cells = selectors.attendance_by_registration([s.pk for s in sessions], [p.pk for p in chunk])
@@ -100,7 +101,7 @@ def _xlsx(programme, people, sessions) -> HttpResponse:
             for session in sessions:
                 cell = cells.get((person.pk, session.pk))
                 row += [cell.minutes if cell else 0, _("yes") if cell and cell.present else _("no")]
-            sheet.append(row)
+            sheet.append(safe_row(row))
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(

@@ -11,16 +11,8 @@ from openpyxl import Workbook
 
 from plenary.certificates.models import Certificate
 from plenary.certificates.services import _dates, rule_for
+from plenary.core.spreadsheets import safe_cell
 from plenary.programmes.models import Programme
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> object:
-    """Stops a spreadsheet from reading a typed-in value as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def header() -> list[str]:
@@ -51,13 +43,13 @@ def rows(programme: Programme, certificates: QuerySet[Certificate]) -> list[list
         )
         out.append(
             [
-                neutralise(certificate.name_en),
-                neutralise(certificate.name_zh),
-                neutralise(registration.rsw_number),
-                neutralise(registration.email),
-                neutralise(organisation),
-                neutralise(programme.title_en),
-                neutralise(rule.cpd_category),
+                safe_cell(certificate.name_en),
+                safe_cell(certificate.name_zh),
+                safe_cell(registration.rsw_number),
+                safe_cell(registration.email),
+                safe_cell(organisation),
+                safe_cell(programme.title_en),
+                safe_cell(rule.cpd_category),
                 dates_en,
                 float(certificate.hours),
                 certificate.serial,

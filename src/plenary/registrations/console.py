@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.core.spreadsheets import safe_cell
 from plenary.organisations.models import Membership, Organisation
 from plenary.programmes.console import managed_programme_or_404
 from plenary.programmes.models import Programme
@@ -337,7 +338,7 @@ def export(request, slug, kind):
         def lines():
             yield "\ufeff"
             for row in rows:
-                yield writer.writerow([spreadsheets.safe_cell("" if v is None else str(v)) for v in row])
+                yield writer.writerow([safe_cell("" if v is None else str(v)) for v in row])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from plenary.core.spreadsheets import safe_cell
+
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 COLUMNS = ["name_en", "name_zh", "email", "phone", "post", "service_unit", "rsw_number", "mode"]
@@ -26,7 +28,6 @@ MODE_WORDS = {
     "線上": "online",
     "": "online",
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class UploadRefused(Exception):
@@ -110,13 +111,6 @@ def _csv(content: bytes) -> list[list[str]]:
         return list(itertools.islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
     except csv.Error as error:
         raise UploadRefused(_("This CSV file cannot be read.")) from error
-
-
-def safe_cell(value: Any) -> Any:
-    """A value a spreadsheet will show as text, never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def xlsx_bytes(headers: list[str], rows: Iterable[list[Any]], title: str = "Sheet") -> bytes:
