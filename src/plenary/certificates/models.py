@@ -28,7 +28,7 @@ DEFAULT_STATEMENT_ZH = "出席以上課程 {sessions_total} 節中的 {sessions_
 
 
 def new_serial(year: int) -> str:
-    """PLN-2022-XXXX-XXXX: 40 random bits, so serials cannot be guessed from one another."""
+    """Like PLN-2022-7QK4-M2ZD: 40 random bits, so serials cannot be guessed from one another."""
     body = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(8))
     return f"PLN-{year}-{body[:4]}-{body[4:]}"
 

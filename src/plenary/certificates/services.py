@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -181,12 +182,10 @@ def _dates(programme: Programme) -> tuple[str, str]:
 
 
 def _path(file_field) -> str:
-    if not file_field:
+    """A local path ReportLab can read; files on storage without local paths are left out."""
+    if not file_field or not isinstance(file_field.storage, FileSystemStorage):
         return ""
-    try:
-        return file_field.path
-    except (NotImplementedError, ValueError):
-        return ""
+    return file_field.path
 
 
 def build_layout(programme: Programme, rule: CertificateRule | None = None) -> pdf.Layout:
