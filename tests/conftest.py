@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
@@ -14,6 +15,9 @@ from plenary.core import demo
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls that tests make
 # between page actions are still synchronous, so Django's async-safety guard must stand aside.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# aiosmtpd logs every connection from its own thread, sometimes after pytest has closed the captured stream.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 CHROMIUM = os.environ.get("PLENARY_CHROMIUM", "/usr/bin/chromium")
 
