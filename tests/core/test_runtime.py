@@ -72,3 +72,17 @@ def test_only_public_media_is_served(client, settings, tmp_path):
     assert client.get("/media/photos/hall.jpg").status_code == 200
     assert client.get("/media/attendance-imports/zoom.csv").status_code == 404
     assert client.get("/media/photos/../attendance-imports/zoom.csv").status_code == 404
+
+
+def test_pdfs_refuse_to_run_without_a_chinese_font_and_say_how_to_fix_it(settings, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from plenary.core.pdf import cjk_font
+
+    cjk_font.cache_clear()
+    settings.PLENARY_CJK_FONT = str(tmp_path / "missing.ttc")
+    try:
+        with pytest.raises(ImproperlyConfigured, match="fonts-wqy-microhei"):
+            cjk_font()
+    finally:
+        cjk_font.cache_clear()

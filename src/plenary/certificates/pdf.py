@@ -19,11 +19,11 @@ from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-FONT = "PlenaryCJK"
+from plenary.core.pdf import CJK_FONT, cjk_font
+
+FONT = CJK_FONT
 INK = Color(0.11, 0.13, 0.2)
 MUTED = Color(0.35, 0.37, 0.42)
 ACCENT = Color(0.05, 0.33, 0.55)
@@ -73,13 +73,6 @@ class Holder:
     sessions_total: int
     session_titles: list[str] = field(default_factory=list)
     issued_on: str = ""
-
-
-@lru_cache(maxsize=1)
-def register_font() -> str:
-    """Parses the font once per process: the costly part, shared by every certificate of a batch."""
-    pdfmetrics.registerFont(TTFont(FONT, FONT_PATH, subfontIndex=0))
-    return FONT
 
 
 @lru_cache(maxsize=64)
@@ -343,7 +336,7 @@ def fill(template: str, values: dict) -> str:
 
 def render(layout: Layout, holder: Holder) -> bytes:
     """One certificate as PDF bytes."""
-    register_font()
+    cjk_font()  # parsed once per process: the costly part, shared by every certificate of a batch
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)
     canvas.setTitle(f"{layout.heading_en} {holder.serial}")
@@ -357,7 +350,7 @@ def render(layout: Layout, holder: Holder) -> bytes:
 
 def render_text_sample(text: str, size: float = 96) -> bytes:
     """A page with only ``text`` in the certificate font, large: tests check that glyphs really draw."""
-    register_font()
+    cjk_font()  # parsed once per process: the costly part, shared by every certificate of a batch
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, initialFontName=FONT)
     _centred(canvas, text, A4[1] / 2, size)

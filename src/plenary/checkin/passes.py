@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import io
-from functools import cache
-from pathlib import Path
 
 import segno
 from reportlab.lib.pagesizes import A6
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from plenary.core.pdf import cjk_font
 from plenary.registrations.models import Registration
-
-CJK_FONT_FILES = [
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
-]
-
-
-@cache
-def cjk_font() -> str:
-    """A TrueType font with Chinese glyphs (Debian's fonts-wqy-microhei); Helvetica when none is installed."""
-    for path in CJK_FONT_FILES:
-        if path.exists():
-            pdfmetrics.registerFont(TTFont("PlenaryCJK", str(path), subfontIndex=0))
-            return "PlenaryCJK"
-    return "Helvetica"
 
 
 def draw_qr(pdf: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:

@@ -176,6 +176,8 @@ def _email() -> dict:
 
 
 globals().update(_email())
+# A TrueType font with Chinese glyphs, embedded (as a subset) in every PDF Plenary makes.
+PLENARY_CJK_FONT = env("PLENARY_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
 
 LOGGING = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone, translation
@@ -13,31 +12,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from plenary.core.pdf import cjk_font
 from plenary.programmes import selectors
 from plenary.programmes.models import Session
-
-# Debian's fonts-wqy-microhei: one TrueType collection with both Latin and CJK glyphs.
-CJK_FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-CJK_FONT = "WenQuanYiMicroHei"
-
-
-def font_name() -> str:
-    """The CJK font when the system has it; Helvetica otherwise (English still prints)."""
-    if CJK_FONT in pdfmetrics.getRegisteredFontNames():
-        return CJK_FONT
-    if CJK_FONT_PATH.exists():
-        pdfmetrics.registerFont(TTFont(CJK_FONT, str(CJK_FONT_PATH), subfontIndex=0))
-        return CJK_FONT
-    return "Helvetica"
 
 
 def rundown_pdf(session: Session, language: str) -> bytes:
     """The session's run-down as PDF bytes, with every text in ``language`` ("en" or "zh-hant")."""
-    font = font_name()
+    font = cjk_font()
     title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=21, spaceAfter=4)
     meta_style = ParagraphStyle("meta", fontName=font, fontSize=10, leading=14, textColor=colors.grey)
     cell = ParagraphStyle("cell", fontName=font, fontSize=10, leading=13)

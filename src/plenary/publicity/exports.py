@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import io
-from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from django.conf import settings
-
+from plenary.core.pdf import cjk_font
 from plenary.publicity import selectors
 from plenary.publicity.models import PressRelease
-
-CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-
-
-@cache
-def _font() -> str:
-    """The name of a registered font that covers Chinese; embedded when the TrueType file exists."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    path = Path(getattr(settings, "PLENARY_CJK_FONT", CJK_FONT))
-    if path.exists():
-        pdfmetrics.registerFont(TTFont("PlenaryCJK", str(path), subfontIndex=0))
-        return "PlenaryCJK"
-    # Without the font file, a standard CID font still renders (the reader supplies the glyphs).
-    pdfmetrics.registerFont(UnicodeCIDFont("MSung-Light"))
-    return "MSung-Light"
 
 
 def _texts(release: PressRelease, language: str) -> tuple[str, list[str], list[tuple[str, str]]]:
@@ -56,7 +36,7 @@ def release_pdf(release: PressRelease, language: str = "en") -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer
 
-    font = _font()
+    font = cjk_font()
     chinese = language.startswith("zh")
     body = ParagraphStyle(
         "body", fontName=font, fontSize=11, leading=17, spaceAfter=8, wordWrap="CJK" if chinese else None
