@@ -86,22 +86,7 @@ def nominate(request, slug):
     sessions = list(programme.sessions.select_related("venue"))
     form = NominationForm(request.POST or None, sessions=sessions, agencies=None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        modes = form.modes()
-        applicant = services.Applicant(
-            email=data["email"],
-            name_en=data["name_en"],
-            name_zh=data["name_zh"],
-            phone=data["phone"],
-            post=data["post"],
-            service_unit=data["service_unit"],
-            rsw_number=data["rsw_number"],
-            preferred_mode=next(iter(modes.values()), "online"),
-            modes=modes,
-            language=get_language() or "en",
-            consent_pics=data["consent_pics"],
-            photo_opt_out=data["photo_opt_out"],
-        )
+        applicant = form.applicant(language=get_language() or "en")
         try:
             registration = services.nominate(programme, applicant, coordinator=request.user, agency=agency)
         except services.ValidationError as error:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from plenary.core.forms import AccessibleFormMixin
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Session
+from plenary.registrations import services
 from plenary.registrations.models import Quota, Registration
 
 MODE_CHOICES = [(Registration.Mode.IN_PERSON, _("In person")), (Registration.Mode.ONLINE, _("Online"))]
@@ -102,6 +103,29 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
 
     def modes(self) -> dict[int, str]:
         return {session.pk: self.cleaned_data[f"mode_{session.pk}"] for session in self.hybrid_sessions}
+
+    def applicant(self, *, language: str) -> services.Applicant:
+        """The person as the registration services take them; fields a form variant lacks stay empty."""
+        data = self.cleaned_data
+        modes = self.modes()
+        organisation = data.get("organisation")
+        return services.Applicant(
+            email=data["email"],
+            name_en=data["name_en"],
+            name_zh=data["name_zh"],
+            phone=data["phone"],
+            organisation=organisation,
+            organisation_name="" if organisation else data.get("organisation_other", "").strip(),
+            post=data["post"],
+            service_unit=data["service_unit"],
+            rsw_number=data["rsw_number"],
+            preferred_mode=next(iter(modes.values()), Registration.Mode.ONLINE),
+            modes=modes,
+            language=data.get("language") or language,
+            consent_pics=data["consent_pics"],
+            news_opt_in=data.get("news_opt_in", False),
+            photo_opt_out=data["photo_opt_out"],
+        )
 
 
 class ResendLinkForm(AccessibleFormMixin, forms.Form):

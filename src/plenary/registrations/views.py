@@ -63,25 +63,7 @@ def register(request, slug):
     agencies = Organisation.objects.filter(is_member_agency=True).order_by("name_en")
     form = RegistrationForm(request.POST or None, sessions=sessions, agencies=agencies)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        modes = form.modes()
-        applicant = services.Applicant(
-            email=data["email"],
-            name_en=data["name_en"],
-            name_zh=data["name_zh"],
-            phone=data["phone"],
-            organisation=data.get("organisation"),
-            organisation_name="" if data.get("organisation") else data.get("organisation_other", "").strip(),
-            post=data["post"],
-            service_unit=data["service_unit"],
-            rsw_number=data["rsw_number"],
-            preferred_mode=next(iter(modes.values()), Registration.Mode.ONLINE),
-            modes=modes,
-            language=get_language() or "en",
-            consent_pics=data["consent_pics"],
-            news_opt_in=data["news_opt_in"],
-            photo_opt_out=data["photo_opt_out"],
-        )
+        applicant = form.applicant(language=get_language() or "en")
         try:
             registration = services.register(programme, applicant)
         except services.AlreadyRegistered:
