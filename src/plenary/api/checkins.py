@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import django_auth
@@ -104,8 +104,10 @@ class RosterOut(Schema):
 
 def door(request, session_id: int) -> Session:
     """The session if the caller may scan at its door: 404 when it does not exist, 403 when not theirs."""
-    session = get_object_or_404(Session.objects.select_related("programme", "venue"), pk=session_id)
-    if not selectors.can_scan(request.auth, session):
+    session, allowed = selectors.door(session_id, request.auth)
+    if session is None:
+        raise Http404
+    if not allowed:
         raise PermissionDenied("You are not assigned to check people in at this session.")
     return session
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -15,9 +14,9 @@ from ninja.errors import HttpError
 from plenary.api.auth import bearer
 from plenary.api.schemas import Bilingual
 from plenary.core.i18n import bilingual
-from plenary.organisations.models import Organisation
+from plenary.organisations.selectors import named
 from plenary.programmes.models import Programme
-from plenary.programmes.selectors import can_manage
+from plenary.programmes.selectors import can_manage, programme_and_role
 from plenary.registrations import selectors, services
 from plenary.registrations.emails import private_url
 from plenary.registrations.models import Registration, SeatAllocation
@@ -104,17 +103,6 @@ def _out(registration: Registration, seats=None) -> dict:
     }
 
 
-def _organisation(name: str) -> Organisation | None:
-    name = name.strip()
-    if not name:
-        return None
-    return (
-        Organisation.objects.filter(Q(name_en__iexact=name) | Q(name_zh=name) | Q(acronym__iexact=name))
-        .order_by("-is_member_agency", "pk")
-        .first()
-    )
-
-
 @router.post(
     "programmes/{slug}/registrations",
     response={201: CreatedOut},
@@ -122,7 +110,9 @@ def _organisation(name: str) -> Organisation | None:
 )
 def create_registration(request, slug: str, payload: RegistrationIn):
     user = request.auth
-    programme = get_object_or_404(Programme, slug=slug)
+    programme, manages = programme_and_role(slug, user)
+    if programme is None:
+        raise HttpError(404, "Not found.")
     applicant = services.Applicant(
         email=payload.email,
         name_en=payload.name_en,
@@ -139,8 +129,8 @@ def create_registration(request, slug: str, payload: RegistrationIn):
         photo_opt_out=payload.photo_opt_out,
     )
     try:
-        if can_manage(user, programme):
-            applicant.organisation = _organisation(payload.organisation)
+        if manages:
+            applicant.organisation = named(payload.organisation)
             applicant.organisation_name = "" if applicant.organisation else payload.organisation.strip()
             registration = services.register(
                 programme, applicant, source=Registration.Source.ORGANISER, actor=user
@@ -153,12 +143,12 @@ def create_registration(request, slug: str, payload: RegistrationIn):
                 )
             agency = agencies[0]
             if len(agencies) > 1:
-                named = _organisation(payload.organisation)
-                if named not in agencies:
+                chosen = named(payload.organisation)
+                if chosen not in agencies:
                     raise HttpError(
                         422, "You coordinate several agencies: name one of them in 'organisation'."
                     )
-                agency = named
+                agency = chosen
             registration = services.nominate(programme, applicant, coordinator=user, agency=agency)
     except services.AlreadyRegistered as error:
         raise HttpError(409, str(error.message)) from error

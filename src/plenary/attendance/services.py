@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,7 +22,7 @@ from plenary.attendance import reports
 from plenary.attendance.intervals import covered_minutes
 from plenary.attendance.models import Attendance, AttendanceEvent, AttendanceImport, NameAlias, StreamViewer
 from plenary.attendance.reports.common import ReportRow, normalise_name
-from plenary.core import audit
+from plenary.core import audit, sql
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import Registration
 
@@ -145,12 +145,29 @@ def recompute(registration: Registration, session: Session) -> Attendance:
     The hot path of a door scan or a heartbeat: one read of the person's events and one upsert,
     where ``recompute_many()`` stages rows in bulk for thousands of people at once.
     """
-    fields = ("id", "registration_id", "kind", "source", "mode", "started_at", "ended_at", "voids_id")
+    column = sql.column
+    rows = sql.fetchall(
+        f"SELECT id, {column(AttendanceEvent, 'registration')}, {column(AttendanceEvent, 'kind')}, "  # noqa: S608 - names from the model, values bound
+        f"{column(AttendanceEvent, 'source')}, {column(AttendanceEvent, 'mode')}, "
+        f"{column(AttendanceEvent, 'started_at')}, {column(AttendanceEvent, 'ended_at')}, "
+        f"{column(AttendanceEvent, 'voids')}, {column(AttendanceEvent, 'evidence')} "
+        f"FROM {sql.table(AttendanceEvent)} WHERE {column(AttendanceEvent, 'registration')} = %s "
+        f"AND {column(AttendanceEvent, 'session')} = %s",
+        [registration.pk, session.pk],
+    )
     events = [
-        EventFacts(*values[:-1], values[-1] if values[2] == AttendanceEvent.Kind.ADJUST else None)
-        for values in AttendanceEvent.objects.filter(registration=registration, session=session).values_list(
-            *fields, "evidence__minutes"
+        EventFacts(
+            pk,
+            registration_id,
+            kind,
+            source,
+            mode,
+            sql.aware(started_at),
+            sql.aware(ended_at),
+            voids_id,
+            _adjusted_minutes(evidence) if kind == AttendanceEvent.Kind.ADJUST else None,
         )
+        for pk, registration_id, kind, source, mode, started_at, ended_at, voids_id, evidence in rows
     ]
     derived = derive(events, session, threshold_minutes(session))
     values = {
@@ -161,16 +178,29 @@ def recompute(registration: Registration, session: Session) -> Attendance:
         "sources": derived.sources,
         "computed_at": timezone.now(),
     }
-    # UPDATE first (one round trip when the row exists); INSERT, or UPDATE after losing a race to insert.
-    rows = Attendance.objects.filter(registration=registration, session=session)
-    if not rows.update(**values):
-        try:
-            with transaction.atomic():
-                return Attendance.objects.create(registration=registration, session=session, **values)
-        except IntegrityError:
-            rows.update(**values)
+    # One round trip whether or not the row exists (SQLite and PostgreSQL both have ON CONFLICT).
+    names = ("registration_id", "session_id", *values)
+    params = [
+        registration.pk,
+        session.pk,
+        *(sql.prepare(Attendance, name, value) for name, value in values.items()),
+    ]
+    sql.execute(
+        f"INSERT INTO {sql.table(Attendance)} ({', '.join(column(Attendance, name) for name in names)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(names))}) "
+        f"ON CONFLICT ({column(Attendance, 'registration')}, {column(Attendance, 'session')}) DO UPDATE SET "
+        + ", ".join(f"{column(Attendance, name)} = excluded.{column(Attendance, name)}" for name in values),
+        params,
+    )
     # What was just written; callers read its figures, and the row's id is not needed to do so.
     return Attendance(registration=registration, session=session, **values)
+
+
+def _adjusted_minutes(evidence) -> Any:
+    """The minutes an adjustment event sets (its evidence is JSON, as text on SQLite)."""
+    if isinstance(evidence, str):
+        evidence = json.loads(evidence)
+    return (evidence or {}).get("minutes")
 
 
 # --- meeting-report imports ----------------------------------------------------------------------

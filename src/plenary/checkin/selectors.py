@@ -6,8 +6,9 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from plenary.checkin.models import CheckIn, StaffAssignment
+from plenary.core import sql
 from plenary.organisations.models import Membership
-from plenary.programmes.models import Session
+from plenary.programmes.models import CoOrganiser, Programme, Session
 from plenary.programmes.selectors import managed_programmes
 from plenary.registrations.models import Registration, SeatAllocation
 
@@ -18,6 +19,9 @@ def is_checkin_only(user) -> bool:
     """True for accounts whose only role is check-in staff: they may use the scanner and nothing else."""
     if not user.is_authenticated or user.is_superuser or user.is_staff:
         return False
+    known = getattr(user, "_plenary_checkin_only", None)  # read with the API token
+    if known is not None:
+        return known
     roles = getattr(user, "_plenary_roles", None)
     if roles is None:
         roles = user._plenary_roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
@@ -44,6 +48,40 @@ def can_scan(user, session: Session) -> bool:
     return managed_programmes(user).filter(pk=session.programme_id).exists()
 
 
+def door(session_id: int, user) -> tuple[Session | None, bool]:
+    """A session (with its programme) and whether ``user`` may scan at its door, in one query.
+
+    ``can_scan()`` and the session lookup written by hand (``core/sql.py``): every door scan asks.
+    """
+    session_select, session_names = sql.columns(Session, "s")
+    programme_select, programme_names = sql.columns(Programme, "p")
+    column = sql.column
+    row = sql.fetchone(
+        f"SELECT {session_select}, {programme_select}, "  # noqa: S608 - names from the models, values bound
+        f"EXISTS (SELECT 1 FROM {sql.table(StaffAssignment)} a WHERE a.{column(StaffAssignment, 'user')} = %s "
+        f"AND a.{column(StaffAssignment, 'session')} = s.id), "
+        f"EXISTS (SELECT 1 FROM {sql.table(CoOrganiser)} c JOIN {sql.table(Membership)} m "
+        f"ON m.{column(Membership, 'organisation')} = c.{column(CoOrganiser, 'organisation')} "
+        f"WHERE c.{column(CoOrganiser, 'programme')} = s.{column(Session, 'programme')} "
+        f"AND m.{column(Membership, 'user')} = %s AND m.{column(Membership, 'role')} = %s) "
+        f"FROM {sql.table(Session)} s JOIN {sql.table(Programme)} p ON p.id = s.{column(Session, 'programme')} "
+        f"WHERE s.id = %s",
+        [user.pk, user.pk, Membership.Role.ORGANISER, session_id],
+    )
+    if row is None:
+        return None, False
+    count = len(session_names)
+    session = sql.hydrate(Session, session_names, row[:count])
+    session.programme = sql.hydrate(Programme, programme_names, row[count : count + len(programme_names)])
+    assigned, organiser = row[-2:]
+    allowed = (
+        user.is_authenticated
+        and session.mode in ROOM_MODES
+        and (user.is_superuser or bool(assigned) or bool(organiser))
+    )
+    return session, allowed
+
+
 def expected_seats(session: Session) -> QuerySet[SeatAllocation]:
     """Confirmed in-room seats of confirmed registrations: the people the door expects."""
     return SeatAllocation.objects.filter(
@@ -65,10 +103,12 @@ def counts(session: Session, *, fresh: bool = False) -> dict[str, int]:
     if expected is None:
         expected = expected_seats(session).count()
         cache.set(key, expected, timeout=30)
-    return {
-        "arrived": CheckIn.objects.filter(session=session, undone_at__isnull=True).count(),
-        "expected": expected,
-    }
+    [arrived] = sql.fetchone(
+        f"SELECT COUNT(*) FROM {sql.table(CheckIn)} WHERE {sql.column(CheckIn, 'session')} = %s "  # noqa: S608 - names from the model, values bound
+        f"AND {sql.column(CheckIn, 'undone_at')} IS NULL",
+        [session.pk],
+    )
+    return {"arrived": arrived, "expected": expected}
 
 
 def forget_counts(session: Session) -> None:

@@ -25,6 +25,7 @@ from plenary.attendance.models import AttendanceEvent
 from plenary.attendance.services import recompute
 from plenary.checkin import selectors
 from plenary.checkin.models import CheckIn, DoorSettings, Scan, StaffAssignment
+from plenary.core import sql
 from plenary.core.audit import record, snapshot
 from plenary.programmes.models import Session
 from plenary.registrations.models import Registration, SeatAllocation
@@ -123,18 +124,81 @@ def _replay(scan: Scan) -> ScanAnswer:
 
 
 def _event(registration, session, *, kind: str, at: datetime, client_event_id: str, actor, device: str):
-    return AttendanceEvent.objects.create(
-        registration=registration,
-        session=session,
-        source=AttendanceEvent.Source.QR_SCAN,
-        kind=kind,
-        mode=AttendanceEvent.Mode.IN_PERSON,
-        started_at=at,
-        ended_at=None,  # open: the session's end, or the check-out that follows
-        client_event_id=client_event_id,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        evidence={"device": device} if device else {},
+    sql.insert(
+        AttendanceEvent,
+        [
+            {
+                "registration_id": registration.pk,
+                "session_id": session.pk,
+                "source": AttendanceEvent.Source.QR_SCAN,
+                "kind": kind,
+                "mode": AttendanceEvent.Mode.IN_PERSON,
+                "started_at": at,
+                "ended_at": None,  # open: the session's end, or the check-out that follows
+                "client_event_id": client_event_id,
+                "voids_id": None,
+                "import_batch_id": None,
+                "recorded_by_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
+                "reason": "",
+                "evidence": {"device": device} if device else {},
+                "recorded_at": timezone.now(),
+            }
+        ],
+        returning=None,
     )
+
+
+def _store(scan: Scan) -> None:
+    """Saves a scan with one hand-written INSERT (``core/sql.py``): every door scan writes one."""
+    scan.received_at = timezone.now()
+    [scan.pk] = sql.insert(
+        Scan,
+        [
+            {
+                "client_event_id": scan.client_event_id,
+                "session_id": scan.session_id,
+                "registration_id": scan.registration_id,
+                "code": scan.code,
+                "scanned_at": scan.scanned_at,
+                "received_at": scan.received_at,
+                "device": scan.device,
+                "actor_id": scan.actor_id,
+                "result": scan.result,
+                "detail": scan.detail,
+            }
+        ],
+    )
+    scan._state.adding = False
+
+
+def _pass_and_seat(code: str | None, session: Session) -> tuple[Registration | None, SeatAllocation | None]:
+    """The registration holding this pass code in the session's programme, and its seat in the session,
+    in one hand-written query (``core/sql.py``)."""
+    if not code:
+        return None, None
+    names = ("id", "programme_id", "reference", "pass_code", "name_en", "name_zh", "status")
+    column = sql.column
+    row = sql.fetchone(
+        f"SELECT {', '.join('r.' + column(Registration, name) for name in names)}, "  # noqa: S608 - names from the models, values bound
+        f"st.id, st.{column(SeatAllocation, 'mode')}, st.{column(SeatAllocation, 'status')} "
+        f"FROM {sql.table(Registration)} r LEFT JOIN {sql.table(SeatAllocation)} st "
+        f"ON st.{column(SeatAllocation, 'registration')} = r.id AND st.{column(SeatAllocation, 'session')} = %s "
+        f"WHERE r.{column(Registration, 'pass_code')} = %s AND r.{column(Registration, 'programme')} = %s",
+        [session.pk, code, session.programme_id],
+    )
+    if row is None:
+        return None, None
+    registration = sql.hydrate(Registration, names, row[: len(names)])
+    seat_id, mode, status = row[len(names) :]
+    seat = None
+    if seat_id is not None:
+        seat = sql.hydrate(
+            SeatAllocation,
+            ("id", "registration_id", "session_id", "mode", "status"),
+            (seat_id, registration.pk, session.pk, mode, status),
+        )
+        seat.registration = registration
+    return registration, seat
 
 
 def check_in(
@@ -166,24 +230,7 @@ def check_in(
 def _check_in(code, session, client_event_id, scanned_at, device, actor) -> ScanAnswer:
     # A replayed client event id is not looked up first: the unique constraints on the scan and its
     # event reject it at the end, the transaction rolls back, and check_in() answers it as the first time.
-    normalised = normalise_code(code)
-    seat = registration = None
-    if normalised:
-        # The common case in one query: the pass and its place in this session.
-        seat = (
-            SeatAllocation.objects.select_related("registration")
-            .filter(
-                session=session,
-                registration__pass_code=normalised,
-                registration__programme_id=session.programme_id,
-            )
-            .first()
-        )
-        registration = (
-            seat.registration
-            if seat
-            else Registration.objects.filter(pass_code=normalised, programme_id=session.programme_id).first()
-        )
+    registration, seat = _pass_and_seat(normalise_code(code), session)
     scan = Scan(
         client_event_id=client_event_id,
         session=session,
@@ -195,13 +242,13 @@ def _check_in(code, session, client_event_id, scanned_at, device, actor) -> Scan
     )
     if registration is None:
         scan.result = Result.UNKNOWN_CODE
-        scan.save()
+        _store(scan)
         return _answer(scan, None)
 
     refused = refusal(registration, seat)
     if refused is not None:
         scan.result, scan.detail = refused
-        scan.save()
+        _store(scan)
         return _answer(scan, CheckIn.objects.filter(registration=registration, session=session).first())
 
     appended: list[str] = []
@@ -233,7 +280,7 @@ def _check_in(code, session, client_event_id, scanned_at, device, actor) -> Scan
         scan.result, scan.detail = _repeat(
             check_in, scanned_at, device, event, lambda: asks_for_check_out(session)
         )
-    scan.save()
+    _store(scan)
     if appended:
         recompute(registration, session)
     return _answer(scan, check_in)

@@ -178,6 +178,9 @@ def _email() -> dict:
 globals().update(_email())
 # A TrueType font with Chinese glyphs, embedded (as a subset) in every PDF Plenary makes.
 PLENARY_CJK_FONT = env("PLENARY_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# How long a gunicorn process may keep an API token's user in memory (0: look it up on every call).
+# A revoked token or a deactivated account is refused by every process within this many seconds.
+PLENARY_TOKEN_CACHE_SECONDS = float(env("PLENARY_TOKEN_CACHE_SECONDS", "5"))
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
 
 LOGGING = {

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db.models import Prefetch, QuerySet
 
+from plenary.core import sql
 from plenary.organisations.models import Membership, Organisation
 from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker
 
@@ -70,6 +71,30 @@ def managed_programmes(user) -> QuerySet[Programme]:
 
 def can_manage(user, programme: Programme) -> bool:
     return managed_programmes(user).filter(pk=programme.pk).exists()
+
+
+def programme_and_role(slug: str, user) -> tuple[Programme | None, bool]:
+    """The programme at ``slug`` and whether ``user`` may manage it, in one query.
+
+    The API's registration endpoint asks this hundreds of times a second; it is ``can_manage()``
+    and a programme lookup written by hand (see ``core/sql.py``).
+    """
+    select, names = sql.columns(Programme, "p")
+    coorganiser, membership = sql.table(CoOrganiser), sql.table(Membership)
+    row = sql.fetchone(
+        f"SELECT {select}, "  # noqa: S608 - names from the models, values bound
+        f"EXISTS (SELECT 1 FROM {coorganiser} c JOIN {membership} m "
+        f"ON m.{sql.column(Membership, 'organisation')} = c.{sql.column(CoOrganiser, 'organisation')} "
+        f"WHERE c.{sql.column(CoOrganiser, 'programme')} = p.id AND m.{sql.column(Membership, 'user')} = %s "
+        f"AND m.{sql.column(Membership, 'role')} = %s) "
+        f"FROM {sql.table(Programme)} p WHERE p.{sql.column(Programme, 'slug')} = %s",
+        [user.pk if user.is_authenticated else None, Membership.Role.ORGANISER, slug],
+    )
+    if row is None:
+        return None, False
+    *values, organiser = row
+    programme = sql.hydrate(Programme, names, values)
+    return programme, bool(organiser) or (user.is_authenticated and user.is_superuser)
 
 
 def rundown(session: Session) -> list[dict]:

@@ -9,19 +9,14 @@ oversold (read from the database the server uses: run it with the same DATABASE_
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
-import statistics
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from plenary.api.auth import create_token
+from plenary.core import loadgen
 from plenary.organisations.models import Membership, Organisation
 from plenary.registrations.models import Registration, SeatAllocation, SeatCounter
 
@@ -35,43 +30,11 @@ def _organiser_token() -> str:
     return create_token(user, name="bench")
 
 
-class Client:
-    """One keep-alive HTTP connection per thread."""
-
-    def __init__(self, url: str, token: str):
-        parts = urlparse(url)
-        self.host, self.port = parts.hostname, parts.port or 80
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        self.local = threading.local()
-        self.opened: list[http.client.HTTPConnection] = []
-        self.opened_lock = threading.Lock()
-
-    def close(self) -> None:
-        """Closes every thread's connection, so the server's handlers (and their database
-        connections) are released."""
-        with self.opened_lock:
-            for connection in self.opened:
-                connection.close()
-            self.opened.clear()
-
-    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        for attempt in range(2):
-            connection = getattr(self.local, "connection", None)
-            if connection is None:
-                connection = self.local.connection = http.client.HTTPConnection(
-                    self.host, self.port, timeout=120
-                )
-            try:
-                connection.request(method, path, json.dumps(body) if body else None, self.headers)
-                response = connection.getresponse()
-                data = response.read()
-                return response.status, json.loads(data or b"{}")
-            except (http.client.HTTPException, ConnectionError):
-                connection.close()
-                self.local.connection = None
-                if attempt:
-                    raise
-        raise RuntimeError("unreachable")
+def _call(url: str, token: str, method: str, path: str, body: dict) -> tuple[int, dict]:
+    [answer] = loadgen.drive(
+        url, [(method, path, body)], concurrency=1, headers={"Authorization": f"Bearer {token}"}
+    )
+    return answer.status, answer.json()
 
 
 def run(argv: list[str]) -> None:
@@ -83,9 +46,10 @@ def run(argv: list[str]) -> None:
     options = parser.parse_args(argv)
 
     token = _organiser_token()
-    client = Client(options.url, token)
     slug = f"bench-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
-    status, body = client.call(
+    status, body = _call(
+        options.url,
+        token,
         "POST",
         "/api/v1/programmes",
         {
@@ -104,7 +68,9 @@ def run(argv: list[str]) -> None:
     for index, (mode, venue) in enumerate(
         [("online", None), ("hybrid", {"name": f"Bench room {slug}", "capacity": options.capacity})]
     ):
-        status, body = client.call(
+        status, body = _call(
+            options.url,
+            token,
             "POST",
             f"/api/v1/programmes/{slug}/sessions",
             {
@@ -120,41 +86,32 @@ def run(argv: list[str]) -> None:
         if status != 201:
             raise SystemExit(f"Could not create a session: {status} {body}")
 
-    latencies: list[float] = []
-    statuses: dict[str, int] = {}
-    lock = threading.Lock()
-
-    def register(number: int) -> None:
-        payload = {
+    def payload(number: int) -> dict:
+        return {
             "name_en": f"Bench Person {number}",
             "email": f"bench{number}@{slug}.example.org",
             "organisation": "Benchmark agency",
             "mode": "in_person" if number % 2 == 0 else "online",
             "consent_pics": True,
         }
-        started = time.perf_counter()
-        code, answer = client.call("POST", f"/api/v1/programmes/{slug}/registrations", payload)
-        elapsed = time.perf_counter() - started
-        key = str(code) if code != 201 else answer.get("status", "?")
-        with lock:
-            latencies.append(elapsed)
-            statuses[key] = statuses.get(key, 0) + 1
 
+    path = f"/api/v1/programmes/{slug}/registrations"
     print(f"Benchmark: {options.n} registrations, {options.concurrency} concurrent clients, {options.url}")
     began = time.perf_counter()
-    with ThreadPoolExecutor(options.concurrency) as pool:
-        list(pool.map(register, range(options.n)))
+    answers = loadgen.drive(
+        options.url,
+        (("POST", path, payload(number)) for number in range(options.n)),
+        concurrency=options.concurrency,
+        headers={"Authorization": f"Bearer {token}"},
+    )
     wall = time.perf_counter() - began
-    client.close()
-
-    latencies.sort()
-    cuts = (
-        statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
-    )
+    statuses: dict[str, int] = {}
+    for answer in answers:
+        key = answer.json().get("status", "?") if answer.status == 201 else str(answer.status)
+        statuses[key] = statuses.get(key, 0) + 1
+    cut = loadgen.percentiles([answer.seconds for answer in answers])
     print(f"  {options.n / wall:.0f} registrations/s over {wall:.1f} s")
-    print(
-        f"  latency p50 {cuts[49] * 1000:.0f} ms · p95 {cuts[94] * 1000:.0f} ms · p99 {cuts[98] * 1000:.0f} ms"
-    )
+    print(f"  latency p50 {cut(0.50):.0f} ms · p95 {cut(0.95):.0f} ms · p99 {cut(0.99):.0f} ms")
     print(f"  answers: {dict(sorted(statuses.items()))}")
 
     registrations = Registration.objects.filter(programme__slug=slug)

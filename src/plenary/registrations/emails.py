@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from plenary.registrations.models import Registration, SeatAllocation
 
 KINDS = ("confirmed", "waitlisted", "pending", "promoted", "cancelled", "link")
+# A new registration's email: whichever of these its status is when the email is sent.
+ON_REGISTERING = ("confirmed", "waitlisted", "pending")
 
 
 def private_url(registration: Registration, base: str | None = None) -> str:
@@ -74,11 +76,15 @@ def subject(kind: str, programme_title: str) -> str:
 
 
 def send(registration_id: int, kind: str) -> None:
-    if kind not in KINDS:
+    if kind not in KINDS and kind != "registered":
         return
     registration = Registration.objects.select_related("programme").filter(pk=registration_id).first()
     if registration is None:
         return
+    if kind == "registered":
+        if registration.status not in ON_REGISTERING:
+            return  # cancelled or rejected before the email went: that email says so
+        kind = registration.status
     programme = registration.programme
     seats = list(
         registration.seats.select_related("session", "session__venue").order_by("session__starts_at")

@@ -26,7 +26,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plenary.core import audit
+from plenary.core import audit, sql
+from plenary.core.models import AuditEntry
+from plenary.core.tasks import enqueue_on_commit
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import (
@@ -36,6 +38,7 @@ from plenary.registrations.models import (
     SeatAllocation,
     SeatCounter,
     new_pass_code,
+    new_reference,
     new_token,
 )
 
@@ -198,9 +201,13 @@ def side_capacity(session: Session, mode: str) -> int | None:
 
 def seat_mode(session: Session, wanted: str) -> str:
     """Online sessions give online seats, in-person sessions room seats; hybrid ones follow the wish."""
-    if session.mode == Session.Mode.ONLINE:
+    return _seat_mode(session.mode, wanted)
+
+
+def _seat_mode(session_mode: str, wanted: str) -> str:
+    if session_mode == Session.Mode.ONLINE:
         return Mode.ONLINE
-    if session.mode == Session.Mode.IN_PERSON:
+    if session_mode == Session.Mode.IN_PERSON:
         return Mode.IN_PERSON
     return wanted
 
@@ -244,11 +251,21 @@ def _create_counter(session: Session, mode: str) -> SeatCounter:
 
 def _take_seat(counter_id: int) -> str:
     """Takes a seat on a limited side or joins its waiting list; returns the seat status."""
+    counters, taken, waiting, capacity = (
+        sql.table(SeatCounter),
+        sql.column(SeatCounter, "taken"),
+        sql.column(SeatCounter, "waiting"),
+        sql.column(SeatCounter, "capacity"),
+    )
     for _attempt in range(5):
-        if SeatCounter.objects.filter(pk=counter_id, taken__lt=F("capacity")).update(taken=F("taken") + 1):
+        if sql.execute(
+            f"UPDATE {counters} SET {taken} = {taken} + 1 WHERE id = %s AND {taken} < {capacity}",  # noqa: S608 - names from the model
+            [counter_id],
+        ):
             return SeatStatus.CONFIRMED
-        if SeatCounter.objects.filter(pk=counter_id, taken__gte=F("capacity")).update(
-            waiting=F("waiting") + 1
+        if sql.execute(
+            f"UPDATE {counters} SET {waiting} = {waiting} + 1 WHERE id = %s AND {taken} >= {capacity}",  # noqa: S608
+            [counter_id],
         ):
             return SeatStatus.WAITLISTED
     # The capacity moved under us five times in a row: wait rather than risk a seat.
@@ -339,9 +356,10 @@ def summary_status(seat_statuses: set[str]) -> str:
 
 
 def _notify(registration_id: int, kind: str) -> None:
+    """Emails the person once the transaction commits (``core/tasks.py``)."""
     from plenary.registrations import tasks
 
-    transaction.on_commit(lambda: tasks.send_registration_email.enqueue(registration_id, kind))
+    enqueue_on_commit(tasks.send_registration_email, registration_id, kind)
 
 
 def _notify_promotions(promoted: list[int]) -> None:
@@ -358,6 +376,42 @@ def registration_is_open(programme: Programme) -> bool:
     return programme.registration_closes_at is None or programme.registration_closes_at > timezone.now()
 
 
+@dataclass
+class _Side:
+    counter_id: int
+    limited: bool
+
+
+def _seat_layout(programme: Programme) -> dict[int, tuple[Session, dict[str, _Side]]]:
+    """Every session of the programme (in id order) with the seat counter of each of its sides.
+
+    One query written by hand (``core/sql.py``): a registration asks it every time. A side without
+    a counter yet (a session just added) gets one, counted from its seats, through ``counters_for()``.
+    """
+    session_columns = ("id", "mode", "title_en", "title_zh")
+    sessions, counters = sql.table(Session), sql.table(SeatCounter)
+    rows = sql.fetchall(
+        f"SELECT {', '.join('s.' + sql.column(Session, name) for name in session_columns)}, "  # noqa: S608 - names from the models, values bound
+        f"c.id, c.{sql.column(SeatCounter, 'mode')}, c.{sql.column(SeatCounter, 'capacity')} "
+        f"FROM {sessions} s LEFT JOIN {counters} c ON c.{sql.column(SeatCounter, 'session')} = s.id "
+        f"WHERE s.{sql.column(Session, 'programme')} = %s ORDER BY s.id, c.id",
+        [programme.pk],
+    )
+    layout: dict[int, tuple[Session, dict[str, _Side]]] = {}
+    for *values, counter_id, side, capacity in rows:
+        if values[0] not in layout:
+            layout[values[0]] = (sql.hydrate(Session, session_columns, values), {})
+        if counter_id is not None:
+            layout[values[0]][1][side] = _Side(counter_id, capacity is not None)
+    if any(set(_side_modes(session)) - set(sides) for session, sides in layout.values()):
+        full = counters_for(list(Session.objects.filter(pk__in=layout).select_related("venue")))
+        for session_id, (_session, sides) in layout.items():
+            for (counter_session, side), counter in full.items():
+                if counter_session == session_id:
+                    sides[side] = _Side(counter.pk, counter.capacity is not None)
+    return layout
+
+
 def register(
     programme: Programme,
     applicant: Applicant,
@@ -369,6 +423,9 @@ def register(
     """Registers a person for every session of the programme.
 
     Raises ValidationError (bad fields), AlreadyRegistered, RegistrationClosed or OverQuota.
+
+    Written with ``core/sql.py`` rather than the ORM: this runs hundreds of times a second when a
+    programme opens, and each ORM query costs more CPU than the database spends on it.
     """
     applicant = clean_applicant(applicant)
     if source in (Registration.Source.SELF, Registration.Source.NOMINATED) and not registration_is_open(
@@ -377,102 +434,213 @@ def register(
         raise RegistrationClosed
     # A second registration for the same email fails on the unique constraint at its first INSERT,
     # before any shared row is touched; no read beforehand is needed.
-    sessions = list(programme.sessions.select_related("venue").order_by("pk"))
-    counters = counters_for(sessions)
-    quota = None
+    layout = _seat_layout(programme)
+    quota_id = None
     if quota_organisation is not None:
-        quota = Quota.objects.filter(programme=programme, organisation=quota_organisation).first()
+        quota_id = (
+            Quota.objects.filter(programme=programme, organisation=quota_organisation)
+            .values_list("pk", flat=True)
+            .first()
+        )
     pending = programme.requires_approval and source == Registration.Source.SELF
     plan = [
-        (session, seat_mode(session, applicant.modes.get(session.pk, applicant.preferred_mode)))
-        for session in sessions
+        (session, mode, sides[mode])
+        for session, sides in layout.values()
+        for mode in [_seat_mode(session.mode, applicant.modes.get(session.pk, applicant.preferred_mode))]
     ]
-    try:
-        with write_transaction():
-            # The rows nobody else touches come first; the shared rows (the agency's quota, the seat
-            # counters) are locked last, so on PostgreSQL their locks are held only until COMMIT.
-            registration = Registration.objects.create(
+    now = timezone.now()
+    values = {
+        "programme_id": programme.pk,
+        "reference": new_reference(),
+        "token": new_token(),
+        "pass_code": new_pass_code(),
+        "email": applicant.email,
+        "name_en": applicant.name_en,
+        "name_zh": applicant.name_zh,
+        "phone": applicant.phone,
+        "organisation_id": applicant.organisation.pk if applicant.organisation else None,
+        "organisation_name": applicant.organisation_name,
+        "post": applicant.post,
+        "service_unit": applicant.service_unit,
+        "rsw_number": applicant.rsw_number,
+        "preferred_mode": applicant.preferred_mode,
+        "language": applicant.language,
+        "status": Status.PENDING if pending else Status.CONFIRMED,
+        "source": source,
+        "nominated_by_id": actor.pk if source == Registration.Source.NOMINATED else None,
+        "news_opt_in": applicant.news_opt_in,
+        "photo_opt_out": applicant.photo_opt_out,
+        "created_at": now,
+        "updated_at": now,
+    }
+    registration = Registration(**values)
+    consents = [
+        {
+            "registration": sql.ParentId(),
+            "kind": kind,
+            "given": given,
+            "wording_version": version,
+            "language": applicant.language,
+            "recorded_at": now,
+        }
+        for kind, given, version in (
+            (ConsentRecord.Kind.COLLECTION_STATEMENT, applicant.consent_pics, COLLECTION_STATEMENT_VERSION),
+            (ConsentRecord.Kind.NEWS, applicant.news_opt_in, NEWS_WORDING_VERSION),
+            (ConsentRecord.Kind.NO_PHOTOS, applicant.photo_opt_out, PHOTOS_WORDING_VERSION),
+        )
+    ]
+    audited = []
+    if source == Registration.Source.ORGANISER and actor is not None:
+        audited = [
+            audit.entry(
+                actor=actor,
+                action=audit.AuditEntry.Action.CREATE,
+                instance=registration,
                 programme=programme,
-                email=applicant.email,
-                name_en=applicant.name_en,
-                name_zh=applicant.name_zh,
-                phone=applicant.phone,
-                organisation=applicant.organisation,
-                organisation_name=applicant.organisation_name,
-                post=applicant.post,
-                service_unit=applicant.service_unit,
-                rsw_number=applicant.rsw_number,
-                preferred_mode=applicant.preferred_mode,
-                language=applicant.language,
-                status=Status.PENDING if pending else Status.CONFIRMED,
-                source=source,
-                nominated_by=actor if source == Registration.Source.NOMINATED else None,
-                news_opt_in=applicant.news_opt_in,
-                photo_opt_out=applicant.photo_opt_out,
+                summary="registration added by organiser",
+                object_id=sql.ParentId(text=True),
             )
-            ConsentRecord.objects.bulk_create(
-                [
-                    ConsentRecord(
-                        registration=registration,
-                        kind=kind,
-                        given=given,
-                        wording_version=version,
-                        language=applicant.language,
-                    )
-                    for kind, given, version in (
-                        (
-                            ConsentRecord.Kind.COLLECTION_STATEMENT,
-                            applicant.consent_pics,
-                            COLLECTION_STATEMENT_VERSION,
-                        ),
-                        (ConsentRecord.Kind.NEWS, applicant.news_opt_in, NEWS_WORDING_VERSION),
-                        (ConsentRecord.Kind.NO_PHOTOS, applicant.photo_opt_out, PHOTOS_WORDING_VERSION),
-                    )
-                ]
-            )
-            if source == Registration.Source.ORGANISER and actor is not None:
-                audit.record(
-                    actor=actor,
-                    action=audit.AuditEntry.Action.CREATE,
-                    instance=registration,
-                    programme=programme,
-                    summary="registration added by organiser",
+        ]
+    for attempt in range(3):
+        try:
+            with write_transaction():
+                # The rows nobody else touches come first (in one statement on PostgreSQL); the
+                # shared rows (the agency's quota, the seat counters) are locked last, so on
+                # PostgreSQL their locks are held only until COMMIT.
+                registration.pk = sql.insert_family(
+                    Registration, values, [(ConsentRecord, consents), (AuditEntry, audited)]
                 )
-            if quota is not None and not Quota.objects.filter(pk=quota.pk, used__lt=F("places")).update(
-                used=F("used") + 1
-            ):
-                raise OverQuota
-            statuses: dict[int, str] = {}
-            # Seats in counter-id order, so two registrations never wait on each other's rows.
-            for session, mode in sorted(plan, key=lambda item: counters[(item[0].pk, item[1])].pk):
-                counter = counters[(session.pk, mode)]
-                if pending:
-                    statuses[session.pk] = SeatStatus.PENDING
-                elif counter.capacity is None:
-                    statuses[session.pk] = SeatStatus.CONFIRMED
-                else:
-                    statuses[session.pk] = _take_seat(counter.pk)
-            # Inserted under the counter locks: seat ids follow the order in which seats were taken.
-            # Kept on the registration so callers can answer without reading the seats back.
-            registration.seat_list = SeatAllocation.objects.bulk_create(
-                [
-                    SeatAllocation(
-                        registration=registration, session=session, mode=mode, status=statuses[session.pk]
-                    )
-                    for session, mode in plan
-                ]
-            )
-            status = summary_status(set(statuses.values()))
-            if status != registration.status:
-                registration.status = status
-                Registration.objects.filter(pk=registration.pk).update(status=status)
-            _notify(registration.pk, registration.status)
-    except IntegrityError as error:
-        existing = Registration.objects.filter(programme=programme, email=applicant.email).first()
-        if existing is not None:
-            raise AlreadyRegistered(existing) from error
-        raise
+                # "registered": the email says what the seats say when it is sent (confirmed,
+                # waiting list or pending); enqueued before the shared rows are locked.
+                _notify(registration.pk, "registered")
+                if quota_id is not None and not sql.execute(
+                    f"UPDATE {sql.table(Quota)} SET used = used + 1 WHERE id = %s AND used < places",  # noqa: S608 - names from the model
+                    [quota_id],
+                ):
+                    raise OverQuota
+                statuses, seat_ids = _take_seats(registration, plan, pending=pending, now=now)
+            break
+        except _CapacityMoved:
+            if attempt == 2:
+                raise RegistrationError(_("Please try again in a moment.")) from None
+        except IntegrityError as error:
+            existing = Registration.objects.filter(programme=programme, email=applicant.email).first()
+            if existing is not None:
+                raise AlreadyRegistered(existing) from error
+            raise
+    registration._state.adding = False
+    registration._state.db = connection.alias
+    registration.programme = programme
+    registration.organisation = applicant.organisation
+    # Kept on the registration so callers can answer without reading the seats back.
+    registration.seat_list = [
+        SeatAllocation(
+            id=seat_id,
+            registration=registration,
+            session=session,
+            mode=mode,
+            status=statuses[session.pk],
+            requested_at=now,
+            updated_at=now,
+        )
+        for seat_id, (session, mode, _side) in zip(seat_ids, plan, strict=True)
+    ]
     return registration
+
+
+class _CapacityMoved(Exception):
+    """A room's capacity changed while a seat was being taken: the registration starts again."""
+
+
+def _take_seats(
+    registration: Registration, plan: list[tuple[Session, str, _Side]], *, pending: bool, now
+) -> tuple[dict[int, str], list[int]]:
+    """Takes a seat (or a place on the waiting list) on every side in the plan, stores the seats and
+    the registration's resulting status. Returns each session's seat status and the seat ids (in
+    plan order). The caller holds the transaction."""
+    limited = [] if pending else [item for item in plan if item[2].limited]
+    fixed = SeatStatus.PENDING if pending else SeatStatus.CONFIRMED
+    statuses = {session.pk: fixed for session, _mode, _side in plan}
+    if len(limited) == 1 and connection.vendor == "postgresql":
+        return _take_one_limited_seat(registration, plan, limited[0], statuses, now)
+    # Seats in counter-id order, so two registrations never wait on each other's rows.
+    for session, _mode, side in sorted(limited, key=lambda item: item[2].counter_id):
+        statuses[session.pk] = _take_seat(side.counter_id)
+    # Inserted under the counter locks: seat ids follow the order in which seats were taken.
+    seat_ids = sql.insert(
+        SeatAllocation,
+        [
+            {
+                "registration": registration.pk,
+                "session": session.pk,
+                "mode": mode,
+                "status": statuses[session.pk],
+                "requested_at": now,
+                "updated_at": now,
+            }
+            for session, mode, _side in plan
+        ],
+    )
+    status = summary_status(set(statuses.values()))
+    if status != registration.status:
+        registration.status = status
+        sql.execute(
+            f"UPDATE {sql.table(Registration)} SET status = %s WHERE id = %s",  # noqa: S608 - names from the model
+            [status, registration.pk],
+        )
+    return statuses, seat_ids
+
+
+def _take_one_limited_seat(
+    registration: Registration,
+    plan: list[tuple[Session, str, _Side]],
+    limited: tuple[Session, str, _Side],
+    statuses: dict[int, str],
+    now,
+) -> tuple[dict[int, str], list[int]]:
+    """The common case on PostgreSQL — one room among the sessions — in one statement: take the
+    seat or join the waiting list, store every seat, mark the registration waitlisted if it waits.
+    The counter row stays locked only from this statement to COMMIT, one round trip later."""
+    counters, taken, waiting, capacity = (
+        sql.table(SeatCounter),
+        sql.column(SeatCounter, "taken"),
+        sql.column(SeatCounter, "waiting"),
+        sql.column(SeatCounter, "capacity"),
+    )
+    seat_table = sql.table(SeatAllocation)
+    seat_columns = ", ".join(
+        sql.column(SeatAllocation, name)
+        for name in ("registration", "session", "mode", "status", "requested_at", "updated_at")
+    )
+    rows, params = [], [limited[2].counter_id, limited[2].counter_id]
+    for session, mode, _side in plan:
+        if session.pk == limited[0].pk:
+            rows.append("(%s, %s, %s, COALESCE((SELECT status FROM decided), %s), %s, %s)")
+            params += [registration.pk, session.pk, mode, SeatStatus.WAITLISTED, now, now]
+        else:
+            rows.append("(%s, %s, %s, %s, %s, %s)")
+            params += [registration.pk, session.pk, mode, statuses[session.pk], now, now]
+    params += [Status.WAITLISTED, registration.pk, Status.CONFIRMED]
+    answer = sql.fetchall(
+        f"WITH took AS (UPDATE {counters} SET {taken} = {taken} + 1 WHERE id = %s AND {taken} < {capacity} RETURNING id), "  # noqa: S608 - names from the models, values bound
+        f"waited AS (UPDATE {counters} SET {waiting} = {waiting} + 1 WHERE id = %s AND {taken} >= {capacity} "
+        f"AND NOT EXISTS (SELECT 1 FROM took) RETURNING id), "
+        f"decided AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM took) THEN 'confirmed' "
+        f"WHEN EXISTS (SELECT 1 FROM waited) THEN 'waitlisted' END AS status), "
+        f"seats AS (INSERT INTO {seat_table} ({seat_columns}) VALUES {', '.join(rows)} RETURNING id, "
+        f"{sql.column(SeatAllocation, 'session')}), "
+        f"marked AS (UPDATE {sql.table(Registration)} SET status = %s WHERE id = %s AND status = %s "
+        f"AND EXISTS (SELECT 1 FROM waited)) "
+        f"SELECT (SELECT status FROM decided), id, {sql.column(SeatAllocation, 'session')} FROM seats",
+        params,
+    )
+    decided = answer[0][0]
+    if decided is None:
+        raise _CapacityMoved
+    statuses[limited[0].pk] = decided
+    registration.status = summary_status(set(statuses.values()))
+    ids = {session_id: seat_id for _decided, seat_id, session_id in answer}
+    return statuses, [ids[session.pk] for session, _mode, _side in plan]
 
 
 def nominate(

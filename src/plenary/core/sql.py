@@ -1,0 +1,256 @@
+"""Hand-written SQL for the hot paths, portable between SQLite and PostgreSQL.
+
+Django's ORM compiles every query afresh: on the 2-core machines Plenary is measured on that costs
+about half a millisecond of CPU per query, more than the database spends answering it. The few paths
+that run hundreds of times a second — the API token check, a registration, a door scan — write their
+statements with these helpers instead; everything else uses the ORM.
+
+Values are adapted by the model fields themselves (``get_db_prep_save``), so dates, booleans and JSON
+are stored exactly as the ORM would store them, and rows read back are turned into model instances
+with ``Model.from_db``, the ORM's own constructor for loaded rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+import psycopg
+from django.db import connection, models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+
+# Statements and names are built once per process: the database in use does not change.
+@cache
+def table(model: type[models.Model]) -> str:
+    """The model's table, quoted for the database in use."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@cache
+def _field(model: type[models.Model], name: str) -> models.Field:
+    return model._meta.get_field(name)
+
+
+@cache
+def column(model: type[models.Model], name: str) -> str:
+    """A field's column, quoted."""
+    return connection.ops.quote_name(_field(model, name).column)
+
+
+@contextmanager
+def _cursor() -> Iterator[Any]:
+    """A cursor for hand-written statements.
+
+    On PostgreSQL, a psycopg cursor with server-side binding on Django's own connection (so inside the
+    same transaction), which prepares each statement once per connection: the database then skips
+    parsing and planning on every later call. Elsewhere, Django's cursor. Errors are Django's either way.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield _Prepared(cursor)
+
+
+class _Prepared:
+    def __init__(self, cursor):
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(sql, params, prepare=True)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cursor, name)
+
+
+def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple | None:
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def fetchall(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> int:
+    """Runs a statement; returns the number of rows it changed."""
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def prepare(model: type[models.Model], name: str, value: Any) -> Any:
+    """A value as the field would send it to the database."""
+    return _adapt(model, name, value)
+
+
+# Values of these types go to the database as they are, except into JSON fields.
+_PLAIN = (str, int, bool, type(None))
+
+
+@cache
+def _json(model: type[models.Model], name: str) -> bool:
+    return isinstance(_field(model, name), models.JSONField)
+
+
+def _adapt(model: type[models.Model], name: str, value: Any) -> Any:
+    if type(value) in _PLAIN and not _json(model, name):
+        return value
+    return _field(model, name).get_db_prep_save(value, connection)
+
+
+@cache
+def _insert_sql(
+    model: type[models.Model], names: tuple[str, ...], count: int, returning: str | None, skip: bool
+) -> str:
+    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+    sql = (
+        f"INSERT INTO {table(model)} ({', '.join(column(model, name) for name in names)}) "  # noqa: S608 - names from the model, values bound
+        f"VALUES {', '.join([placeholders] * count)}"
+    )
+    if skip:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning is not None:
+        sql += f" RETURNING {column(model, returning)}"
+    return sql
+
+
+def insert(
+    model: type[models.Model],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    returning: str | None = "id",
+    on_conflict_do_nothing: bool = False,
+) -> list[Any]:
+    """Inserts rows (dicts of field or attribute name → value, all with the same keys) in one statement.
+
+    Returns the ``returning`` field of each inserted row, in order (SQLite ≥ 3.35 and PostgreSQL
+    both have ``RETURNING``); rows skipped by ``on_conflict_do_nothing`` return nothing.
+    """
+    if not rows:
+        return []
+    names = tuple(rows[0])
+    params = [_adapt(model, name, row[name]) for row in rows for name in names]
+    sql = _insert_sql(model, names, len(rows), returning, on_conflict_do_nothing)
+    if returning is None:
+        execute(sql, params)
+        return []
+    return [row[0] for row in fetchall(sql, params)]
+
+
+class ParentId:
+    """In ``insert_family()``, the new parent row's id (``text=True``: as text, for text columns)."""
+
+    def __init__(self, *, text: bool = False):
+        self.text = text
+
+
+def insert_family(
+    model: type[models.Model],
+    row: Mapping[str, Any],
+    children: Sequence[tuple[type[models.Model], Sequence[Mapping[str, Any]]]],
+) -> Any:
+    """Inserts a row and rows that refer to it (their values may hold ``ParentId()``); returns its id.
+
+    On PostgreSQL in one statement — ``WITH p AS (INSERT … RETURNING id) INSERT …`` — so one round
+    trip instead of one per table; elsewhere one statement per table.
+    """
+    if connection.vendor != "postgresql":
+        [parent_id] = insert(model, [row])
+        for child, rows in children:
+            insert(
+                child,
+                [
+                    {
+                        name: (str(parent_id) if value.text else parent_id)
+                        if isinstance(value, ParentId)
+                        else value
+                        for name, value in item.items()
+                    }
+                    for item in rows
+                ],
+                returning=None,
+            )
+        return parent_id
+    names = tuple(row)
+    params: list[Any] = [_adapt(model, name, row[name]) for name in names]
+    parts = [
+        f"p AS ({_insert_sql(model, names, 1, None, False)} RETURNING {column(model, 'id')})",
+    ]
+    for index, (child, rows) in enumerate(children):
+        if not rows:
+            continue
+        child_names = tuple(rows[0])
+        values = []
+        for item in rows:
+            cells = []
+            for name in child_names:
+                value = item[name]
+                if isinstance(value, ParentId):
+                    cells.append("(SELECT CAST(id AS text) FROM p)" if value.text else "(SELECT id FROM p)")
+                else:
+                    cells.append("%s")
+                    params.append(_adapt(child, name, value))
+            values.append("(" + ", ".join(cells) + ")")
+        parts.append(
+            f"c{index} AS (INSERT INTO {table(child)} ({', '.join(column(child, name) for name in child_names)}) "  # noqa: S608 - names from the models, values bound
+            f"VALUES {', '.join(values)})"
+        )
+    [parent_id] = fetchone(f"WITH {', '.join(parts)} SELECT id FROM p", params)  # noqa: S608
+    return parent_id
+
+
+def aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    """A timestamp read by hand as an aware datetime (SQLite hands back naive UTC or text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
+
+
+@cache
+def _timestamps(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(
+        field.attname for field in model._meta.concrete_fields if isinstance(field, models.DateTimeField)
+    )
+
+
+@cache
+def columns(model: type[models.Model], alias: str = "") -> tuple[str, tuple[str, ...]]:
+    """The SELECT list of every stored field of ``model`` (prefixed by a table alias) and the
+    attribute names ``hydrate()`` takes with the values."""
+    names = tuple(field.attname for field in model._meta.concrete_fields)
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + column(model, name) for name in names), names
+
+
+def hydrate(model: type[models.Model], names: Sequence[str], values: Sequence[Any]) -> models.Model:
+    """A model instance of a row read by hand, as if the ORM had loaded it. ``names`` are attribute
+    names (``programme_id``), as ``columns()`` gives them; fields not given are deferred (loaded
+    on first use)."""
+    timestamps = _timestamps(model)
+    row = dict(zip(names, values, strict=True))
+    given = [field.attname for field in model._meta.concrete_fields if field.attname in row]
+    return model.from_db(
+        connection.alias, given, [aware(row[name]) if name in timestamps else row[name] for name in given]
+    )
+
+
+def in_list(values: Iterable[Any]) -> tuple[str, list[Any]]:
+    """``(%s, %s, …)`` and its parameters, for ``IN`` clauses."""
+    values = list(values)
+    return "(" + ", ".join(["%s"] * len(values)) + ")", values
