@@ -15,8 +15,6 @@ import argparse
 import http.client
 import json
 import random
-import statistics
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -27,6 +25,7 @@ from django.db import IntegrityError, transaction
 
 from plenary.api.auth import create_token
 from plenary.checkin.models import CheckIn, StaffAssignment
+from plenary.core import loadgen
 from plenary.programmes.models import Programme, Session, Venue
 from plenary.registrations.models import Registration, SeatAllocation
 
@@ -132,53 +131,42 @@ class Client:
         raise RuntimeError("unreachable")
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
 def single_scans(url: str, token: str, session: Session, codes: list[str], concurrency: int) -> dict:
-    work = list(codes)
-    lock = threading.Lock()
-    latencies: list[float] = []
-    results: dict[str, int] = {}
-    errors: list[str] = []
-
-    def scanner() -> None:
-        client = Client(url, token)
-        while True:
-            with lock:
-                if not work:
-                    return
-                code = work.pop()
-            payload = {"code": code, "session_id": session.pk, "client_event_id": str(uuid.uuid4())}
-            started = time.perf_counter()
-            try:
-                status, data = client.post("/api/v1/checkins", payload)
-            except Exception as error:  # noqa: BLE001 - counted and reported
-                with lock:
-                    errors.append(repr(error))
-                continue
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                key = data.get("result", f"HTTP {status}") if status == 200 else f"HTTP {status}"
-                results[key] = results.get(key, 0) + 1
-
-    threads = [threading.Thread(target=scanner) for _ in range(concurrency)]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        answers = loadgen.drive(
+            url,
+            (
+                (
+                    "POST",
+                    "/api/v1/checkins",
+                    {"code": code, "session_id": session.pk, "client_event_id": str(uuid.uuid4())},
+                )
+                for code in codes
+            ),
+            concurrency=concurrency,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        errors: list[str] = []
+    except OSError as error:
+        answers, errors = [], [repr(error)]
     wall = time.perf_counter() - started
+    results: dict[str, int] = {}
+    for answer in answers:
+        key = (
+            answer.json().get("result", f"HTTP {answer.status}")
+            if answer.status == 200
+            else f"HTTP {answer.status}"
+        )
+        results[key] = results.get(key, 0) + 1
+    cut = loadgen.percentiles([answer.seconds for answer in answers])
     return {
-        "scans": len(latencies),
+        "scans": len(answers),
         "seconds": wall,
-        "per_second": len(latencies) / wall if wall else 0.0,
-        "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
-        "p95_ms": _percentile(latencies, 0.95) * 1000 if latencies else 0.0,
-        "p99_ms": _percentile(latencies, 0.99) * 1000 if latencies else 0.0,
+        "per_second": len(answers) / wall if wall else 0.0,
+        "p50_ms": cut(0.50),
+        "p95_ms": cut(0.95),
+        "p99_ms": cut(0.99),
         "results": results,
         "errors": errors[:5],
         "error_count": len(errors),

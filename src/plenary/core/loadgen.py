@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -93,8 +94,12 @@ async def _drive(
 def drive(
     url: str, requests: Iterable[Request], *, concurrency: int, headers: dict[str, str] | None = None
 ) -> list[Answer]:
-    """Sends every request through ``concurrency`` keep-alive connections; returns the answers."""
-    return asyncio.run(_drive(url, requests, concurrency, headers or {}))
+    """Sends every request through ``concurrency`` keep-alive connections; returns the answers.
+
+    The event loop runs in a thread of its own, so callers that already run one (a test using the
+    browser) can drive load too."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _drive(url, requests, concurrency, headers or {})).result()
 
 
 def percentiles(seconds: list[float]) -> Callable[[float], float]:
