@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from plenary.checkin.models import CheckIn, StaffAssignment
 from plenary.core import sql
 from plenary.organisations.models import Membership
-from plenary.programmes.models import CoOrganiser, Programme, Session
-from plenary.programmes.selectors import managed_programmes
+from plenary.programmes.models import Programme, Session
+from plenary.programmes.selectors import managed_programmes, organiser_exists
 from plenary.registrations.models import Registration, SeatAllocation
 
 ROOM_MODES = (Session.Mode.IN_PERSON, Session.Mode.HYBRID)
@@ -56,17 +56,15 @@ def door(session_id: int, user) -> tuple[Session | None, bool]:
     session_select, session_names = sql.columns(Session, "s")
     programme_select, programme_names = sql.columns(Programme, "p")
     column = sql.column
+    organiser, organiser_params = organiser_exists(f"s.{column(Session, 'programme')}", user)
     row = sql.fetchone(
         f"SELECT {session_select}, {programme_select}, "  # noqa: S608 - names from the models, values bound
         f"EXISTS (SELECT 1 FROM {sql.table(StaffAssignment)} a WHERE a.{column(StaffAssignment, 'user')} = %s "
         f"AND a.{column(StaffAssignment, 'session')} = s.id), "
-        f"EXISTS (SELECT 1 FROM {sql.table(CoOrganiser)} c JOIN {sql.table(Membership)} m "
-        f"ON m.{column(Membership, 'organisation')} = c.{column(CoOrganiser, 'organisation')} "
-        f"WHERE c.{column(CoOrganiser, 'programme')} = s.{column(Session, 'programme')} "
-        f"AND m.{column(Membership, 'user')} = %s AND m.{column(Membership, 'role')} = %s) "
+        f"{organiser} "
         f"FROM {sql.table(Session)} s JOIN {sql.table(Programme)} p ON p.id = s.{column(Session, 'programme')} "
         f"WHERE s.id = %s",
-        [user.pk, user.pk, Membership.Role.ORGANISER, session_id],
+        [user.pk, *organiser_params, session_id],
     )
     if row is None:
         return None, False

@@ -73,6 +73,20 @@ def can_manage(user, programme: Programme) -> bool:
     return managed_programmes(user).filter(pk=programme.pk).exists()
 
 
+def organiser_exists(programme_id_sql: str, user) -> tuple[str, list]:
+    """``can_manage()`` as an SQL expression for hand-written queries (``core/sql.py``): whether ``user``
+    is organiser staff of a co-organiser of the programme whose id is ``programme_id_sql``. Returns the
+    expression and its parameters."""
+    column = sql.column
+    expression = (
+        f"EXISTS (SELECT 1 FROM {sql.table(CoOrganiser)} c JOIN {sql.table(Membership)} m "  # noqa: S608 - names from the models and the caller, values bound
+        f"ON m.{column(Membership, 'organisation')} = c.{column(CoOrganiser, 'organisation')} "
+        f"WHERE c.{column(CoOrganiser, 'programme')} = {programme_id_sql} "
+        f"AND m.{column(Membership, 'user')} = %s AND m.{column(Membership, 'role')} = %s)"
+    )
+    return expression, [user.pk if user.is_authenticated else None, Membership.Role.ORGANISER]
+
+
 def programme_and_role(slug: str, user) -> tuple[Programme | None, bool]:
     """The programme at ``slug`` and whether ``user`` may manage it, in one query.
 
@@ -80,15 +94,11 @@ def programme_and_role(slug: str, user) -> tuple[Programme | None, bool]:
     and a programme lookup written by hand (see ``core/sql.py``).
     """
     select, names = sql.columns(Programme, "p")
-    coorganiser, membership = sql.table(CoOrganiser), sql.table(Membership)
+    organiser, organiser_params = organiser_exists("p.id", user)
     row = sql.fetchone(
-        f"SELECT {select}, "  # noqa: S608 - names from the models, values bound
-        f"EXISTS (SELECT 1 FROM {coorganiser} c JOIN {membership} m "
-        f"ON m.{sql.column(Membership, 'organisation')} = c.{sql.column(CoOrganiser, 'organisation')} "
-        f"WHERE c.{sql.column(CoOrganiser, 'programme')} = p.id AND m.{sql.column(Membership, 'user')} = %s "
-        f"AND m.{sql.column(Membership, 'role')} = %s) "
+        f"SELECT {select}, {organiser} "  # noqa: S608 - names from the models, values bound
         f"FROM {sql.table(Programme)} p WHERE p.{sql.column(Programme, 'slug')} = %s",
-        [user.pk if user.is_authenticated else None, Membership.Role.ORGANISER, slug],
+        [*organiser_params, slug],
     )
     if row is None:
         return None, False
