@@ -151,7 +151,7 @@ def scan(request, payload: ScanIn):
         device=payload.device,
         actor=request.auth,
     )
-    return {**_out(answer, session), "counts": selectors.counts(session)}
+    return {**_out(answer, session), "counts": selectors.counts(session, arrived=answer.extra.get("arrived"))}
 
 
 @router.post("checkins/batch", response=BatchOut)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -138,24 +138,27 @@ def recompute_many(
     return len(registration_ids)
 
 
-@transaction.atomic
-def recompute(registration: Registration, session: Session) -> Attendance:
-    """Derives the attendance of one person at one session from all their events.
+# The columns of an event that ``facts()`` reads, for hand-written queries (``core/sql.py``).
+EVENT_FACT_FIELDS = (
+    "id",
+    "registration",
+    "kind",
+    "source",
+    "mode",
+    "started_at",
+    "ended_at",
+    "voids",
+    "evidence",
+)
 
-    The hot path of a door scan or a heartbeat: one read of the person's events and one upsert,
-    where ``recompute_many()`` stages rows in bulk for thousands of people at once.
-    """
-    column = sql.column
-    rows = sql.fetchall(
-        f"SELECT id, {column(AttendanceEvent, 'registration')}, {column(AttendanceEvent, 'kind')}, "  # noqa: S608 - names from the model, values bound
-        f"{column(AttendanceEvent, 'source')}, {column(AttendanceEvent, 'mode')}, "
-        f"{column(AttendanceEvent, 'started_at')}, {column(AttendanceEvent, 'ended_at')}, "
-        f"{column(AttendanceEvent, 'voids')}, {column(AttendanceEvent, 'evidence')} "
-        f"FROM {sql.table(AttendanceEvent)} WHERE {column(AttendanceEvent, 'registration')} = %s "
-        f"AND {column(AttendanceEvent, 'session')} = %s",
-        [registration.pk, session.pk],
-    )
-    events = [
+
+def event_fact_columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{sql.column(AttendanceEvent, name)}" for name in EVENT_FACT_FIELDS)
+
+
+def facts(rows: Iterable[Sequence[Any]]) -> list[EventFacts]:
+    """Events read with ``event_fact_columns()`` as ``EventFacts``."""
+    return [
         EventFacts(
             pk,
             registration_id,
@@ -169,8 +172,12 @@ def recompute(registration: Registration, session: Session) -> Attendance:
         )
         for pk, registration_id, kind, source, mode, started_at, ended_at, voids_id, evidence in rows
     ]
+
+
+def attendance_values(events: list[EventFacts], session: Session) -> dict[str, Any]:
+    """The stored figures of an ``Attendance`` row derived from all of a person's events."""
     derived = derive(events, session, threshold_minutes(session))
-    values = {
+    return {
         "mode": derived.mode,
         "minutes": derived.minutes,
         "present": derived.present,
@@ -178,6 +185,24 @@ def recompute(registration: Registration, session: Session) -> Attendance:
         "sources": derived.sources,
         "computed_at": timezone.now(),
     }
+
+
+def recompute(registration: Registration, session: Session) -> Attendance:
+    """Derives the attendance of one person at one session from all their events.
+
+    The hot path of a door scan or a heartbeat: one read of the person's events and one upsert,
+    where ``recompute_many()`` stages rows in bulk for thousands of people at once. No transaction of
+    its own (a savepoint would cost two more round trips inside a scan's): the upsert is one statement.
+    """
+    column = sql.column
+    events = facts(
+        sql.fetchall(
+            f"SELECT {event_fact_columns('e')} FROM {sql.table(AttendanceEvent)} e "  # noqa: S608 - names from the model, values bound
+            f"WHERE e.{column(AttendanceEvent, 'registration')} = %s AND e.{column(AttendanceEvent, 'session')} = %s",
+            [registration.pk, session.pk],
+        )
+    )
+    values = attendance_values(events, session)
     # One round trip whether or not the row exists (SQLite and PostgreSQL both have ON CONFLICT).
     names = ("registration_id", "session_id", *values)
     params = [
@@ -187,13 +212,21 @@ def recompute(registration: Registration, session: Session) -> Attendance:
     ]
     sql.execute(
         f"INSERT INTO {sql.table(Attendance)} ({', '.join(column(Attendance, name) for name in names)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(names))}) "
-        f"ON CONFLICT ({column(Attendance, 'registration')}, {column(Attendance, 'session')}) DO UPDATE SET "
-        + ", ".join(f"{column(Attendance, name)} = excluded.{column(Attendance, name)}" for name in values),
+        f"VALUES ({', '.join(['%s'] * len(names))}) {attendance_upsert_clause()}",
         params,
     )
     # What was just written; callers read its figures, and the row's id is not needed to do so.
     return Attendance(registration=registration, session=session, **values)
+
+
+def attendance_upsert_clause() -> str:
+    """``ON CONFLICT … DO UPDATE`` for an ``Attendance`` insert: the row of a person and session is replaced."""
+    column = sql.column
+    updated = ("mode", "minutes", "present", "first_seen_at", "sources", "computed_at")
+    return (
+        f"ON CONFLICT ({column(Attendance, 'registration')}, {column(Attendance, 'session')}) DO UPDATE SET "
+        + ", ".join(f"{column(Attendance, name)} = excluded.{column(Attendance, name)}" for name in updated)
+    )
 
 
 def _adjusted_minutes(evidence) -> Any:

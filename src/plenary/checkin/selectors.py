@@ -90,7 +90,7 @@ def expected_seats(session: Session) -> QuerySet[SeatAllocation]:
     )
 
 
-def counts(session: Session, *, fresh: bool = False) -> dict[str, int]:
+def counts(session: Session, *, fresh: bool = False, arrived: int | None = None) -> dict[str, int]:
     """Arrivals against expected, for the live counter.
 
     Scanners ask with every scan, hundreds of times a second at peak: the expected figure, which changes
@@ -101,6 +101,8 @@ def counts(session: Session, *, fresh: bool = False) -> dict[str, int]:
     if expected is None:
         expected = expected_seats(session).count()
         cache.set(key, expected, timeout=30)
+    if arrived is not None:  # counted already, with the scan that asks
+        return {"arrived": arrived, "expected": expected}
     [arrived] = sql.fetchone(
         f"SELECT COUNT(*) FROM {sql.table(CheckIn)} WHERE {sql.column(CheckIn, 'session')} = %s "  # noqa: S608 - names from the model, values bound
         f"AND {sql.column(CheckIn, 'undone_at')} IS NULL",

@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plenary.attendance.models import AttendanceEvent
+from plenary.attendance.models import Attendance, AttendanceEvent
 from plenary.attendance.services import recompute
 from plenary.checkin import selectors
 from plenary.checkin.models import CheckIn, DoorSettings, Scan, StaffAssignment
@@ -217,6 +217,9 @@ def check_in(
         scanned_at = now
     device = printable(device)
     try:
+        answer = _first_arrival(code, session, client_event_id, scanned_at, device, actor)
+        if answer is not None:
+            return answer
         with transaction.atomic():
             return _check_in(code, session, client_event_id, scanned_at, device, actor)
     except IntegrityError:
@@ -225,6 +228,143 @@ def check_in(
         if existing is None:
             raise
         return _replay(existing)
+
+
+def _first_arrival(code, session, client_event_id, scanned_at, device, actor) -> ScanAnswer | None:
+    """The common scan at a busy door — a pass arriving for the first time — on PostgreSQL in one read
+    and one statement, with no explicit transaction (a single statement is atomic on its own).
+
+    The read finds the pass, its seat, any check-in and the person's events; the statement inserts the
+    check-in (``ON CONFLICT DO NOTHING``) and, only if that row was new, the attendance event, the scan
+    and the person's recomputed attendance, and counts the arrivals. Anything else — SQLite, an unknown
+    or refused pass, a repeat, losing a race to another scanner — returns None and takes the ordinary
+    path, in a transaction, which answers it. A replayed client event id fails on its unique constraint
+    and is answered as the first time by ``check_in()``.
+    """
+    from plenary.attendance.services import (
+        EventFacts,
+        attendance_upsert_clause,
+        attendance_values,
+        event_fact_columns,
+        facts,
+    )
+
+    normalised = normalise_code(code)
+    if connection.vendor != "postgresql" or connection.in_atomic_block or not normalised:
+        return None
+    names = ("id", "programme_id", "reference", "pass_code", "name_en", "name_zh", "status")
+    column = sql.column
+    rows = sql.fetchall(
+        f"SELECT {', '.join('r.' + column(Registration, name) for name in names)}, "  # noqa: S608 - names from the models, values bound
+        f"st.id, st.{column(SeatAllocation, 'mode')}, st.{column(SeatAllocation, 'status')}, ci.id, "
+        f"{event_fact_columns('e')} "
+        f"FROM {sql.table(Registration)} r "
+        f"LEFT JOIN {sql.table(SeatAllocation)} st ON st.{column(SeatAllocation, 'registration')} = r.id "
+        f"AND st.{column(SeatAllocation, 'session')} = %s "
+        f"LEFT JOIN {sql.table(CheckIn)} ci ON ci.{column(CheckIn, 'registration')} = r.id "
+        f"AND ci.{column(CheckIn, 'session')} = %s "
+        f"LEFT JOIN {sql.table(AttendanceEvent)} e ON e.{column(AttendanceEvent, 'registration')} = r.id "
+        f"AND e.{column(AttendanceEvent, 'session')} = %s "
+        f"WHERE r.{column(Registration, 'pass_code')} = %s AND r.{column(Registration, 'programme')} = %s",
+        [session.pk, session.pk, session.pk, normalised, session.programme_id],
+    )
+    if not rows or rows[0][len(names) + 3] is not None:
+        return None  # unknown pass, or checked in before: the ordinary path answers
+    registration = sql.hydrate(Registration, names, rows[0][: len(names)])
+    seat_id, seat_mode, seat_status = rows[0][len(names) : len(names) + 3]
+    seat = None
+    if seat_id is not None:
+        seat = SeatAllocation(id=seat_id, registration=registration, session_id=session.pk, mode=seat_mode)
+        seat.status = seat_status
+    if refusal(registration, seat) is not None:
+        return None
+    events = facts(row[len(names) + 4 :] for row in rows if row[len(names) + 4] is not None)
+    arrival = EventFacts(
+        None,
+        registration.pk,
+        AttendanceEvent.Kind.PRESENCE,
+        AttendanceEvent.Source.QR_SCAN,
+        AttendanceEvent.Mode.IN_PERSON,
+        scanned_at,
+        None,
+        None,
+    )
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    event_sql, event_params = sql.insert_select(
+        AttendanceEvent,
+        {
+            "registration_id": registration.pk,
+            "session_id": session.pk,
+            "source": AttendanceEvent.Source.QR_SCAN,
+            "kind": AttendanceEvent.Kind.PRESENCE,
+            "mode": AttendanceEvent.Mode.IN_PERSON,
+            "started_at": scanned_at,
+            "client_event_id": client_event_id,
+            "recorded_by_id": actor_id,
+            "reason": "",
+            "evidence": {"device": device} if device else {},
+            "recorded_at": now,
+        },
+        "ci",
+    )
+    scan_sql, scan_params = sql.insert_select(
+        Scan,
+        {
+            "client_event_id": client_event_id,
+            "session_id": session.pk,
+            "registration_id": registration.pk,
+            "code": printable(code),
+            "scanned_at": scanned_at,
+            "received_at": now,
+            "device": device,
+            "actor_id": actor_id,
+            "result": Result.CHECKED_IN,
+            "detail": Detail.NONE,
+        },
+        "ci",
+    )
+    attendance_sql, attendance_params = sql.insert_select(
+        Attendance,
+        {
+            "registration_id": registration.pk,
+            "session_id": session.pk,
+            **attendance_values([*events, arrival], session),
+        },
+        "ci",
+    )
+    check_in_columns = ("registration", "session", "first_scanned_at", "device", "created_at")
+    created, arrived = sql.fetchone(
+        f"WITH ci AS (INSERT INTO {sql.table(CheckIn)} "  # noqa: S608 - names from the models, values bound
+        f"({', '.join(column(CheckIn, name) for name in check_in_columns)}) VALUES (%s, %s, %s, %s, %s) "
+        f"ON CONFLICT ({column(CheckIn, 'registration')}, {column(CheckIn, 'session')}) DO NOTHING RETURNING id), "
+        f"ev AS ({event_sql}), sc AS ({scan_sql}), at AS ({attendance_sql} {attendance_upsert_clause()}) "
+        f"SELECT (SELECT id FROM ci), (SELECT COUNT(*) FROM {sql.table(CheckIn)} "
+        f"WHERE {column(CheckIn, 'session')} = %s AND {column(CheckIn, 'undone_at')} IS NULL)",
+        [
+            registration.pk,
+            session.pk,
+            scanned_at,
+            device,
+            now,
+            *event_params,
+            *scan_params,
+            *attendance_params,
+            session.pk,
+        ],
+    )
+    if created is None:
+        return None  # another scanner checked this pass in a moment ago: the ordinary path says so
+    return ScanAnswer(
+        client_event_id=client_event_id,
+        result=Result.CHECKED_IN,
+        name_en=registration.name_en,
+        name_zh=registration.name_zh,
+        reference=registration.reference,
+        first_checked_in_at=scanned_at,
+        # The count was taken in the statement's snapshot, before this arrival.
+        extra={"arrived": arrived + 1},
+    )
 
 
 def _check_in(code, session, client_event_id, scanned_at, device, actor) -> ScanAnswer:

@@ -149,6 +149,20 @@ def insert(
     return [row[0] for row in fetchall(sql, params)]
 
 
+def insert_select(model: type[models.Model], row: Mapping[str, Any], source: str) -> tuple[str, list[Any]]:
+    """``INSERT INTO model (…) SELECT %s, … FROM source`` and its parameters: the row is written once
+    for each row of ``source`` (a CTE in a ``WITH`` statement: once if it returned a row, else not).
+    Each value is cast to its column's type, since PostgreSQL cannot infer the type of a bare parameter
+    in a SELECT list."""
+    names = tuple(row)
+    cells = ", ".join(f"CAST(%s AS {_field(model, name).cast_db_type(connection)})" for name in names)
+    sql = (
+        f"INSERT INTO {table(model)} ({', '.join(column(model, name) for name in names)}) "  # noqa: S608 - names from the model, values bound
+        f"SELECT {cells} FROM {source}"
+    )
+    return sql, [_adapt(model, name, row[name]) for name in names]
+
+
 class ParentId:
     """In ``insert_family()``, the new parent row's id (``text=True``: as text, for text columns)."""
 
