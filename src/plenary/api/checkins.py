@@ -102,14 +102,15 @@ class RosterOut(Schema):
     entries: list[RosterEntry]
 
 
-def door(request, session_id: int) -> Session:
-    """The session if the caller may scan at its door: 404 when it does not exist, 403 when not theirs."""
-    session, allowed = selectors.door(session_id, request.auth)
+def door(request, session_id: int, code: str | None = None) -> tuple[Session, list[tuple] | None]:
+    """The session if the caller may scan at its door (404 when it does not exist, 403 when not theirs),
+    and, given a pass code, the pass as ``selectors.door()`` read it in the same query."""
+    session, allowed, passes = selectors.door(session_id, request.auth, code)
     if session is None:
         raise Http404
     if not allowed:
         raise PermissionDenied("You are not assigned to check people in at this session.")
-    return session
+    return session, passes
 
 
 def _local(value: datetime | None, session: Session) -> datetime | None:
@@ -142,8 +143,9 @@ def _code(value) -> str:
 
 @router.post("checkins", response=ScanReply)
 def scan(request, payload: ScanIn):
-    session = door(request, payload.session_id)
+    session, passes = door(request, payload.session_id, services.normalise_code(payload.code))
     answer = services.check_in(
+        pass_rows=passes,
         code=_code(payload.code),
         session=session,
         client_event_id=payload.client_event_id,
@@ -156,7 +158,7 @@ def scan(request, payload: ScanIn):
 
 @router.post("checkins/batch", response=BatchOut)
 def scan_batch(request, payload: BatchIn):
-    session = door(request, payload.session_id)
+    session, _passes = door(request, payload.session_id)
     answers = services.check_in_batch(
         [
             {
@@ -180,7 +182,7 @@ def scan_batch(request, payload: BatchIn):
 
 @router.get("sessions/{session_id}/roster", response=RosterOut)
 def roster(request, session_id: int):
-    session = door(request, session_id)
+    session, _passes = door(request, session_id)
     entries = selectors.roster(session)
     for entry in entries:
         entry["checked_in_at"] = _local(entry["checked_in_at"], session)

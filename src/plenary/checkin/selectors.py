@@ -48,36 +48,87 @@ def can_scan(user, session: Session) -> bool:
     return managed_programmes(user).filter(pk=session.programme_id).exists()
 
 
-def door(session_id: int, user) -> tuple[Session | None, bool]:
-    """A session (with its programme) and whether ``user`` may scan at its door, in one query.
+# What the door's one-statement path needs to know of a pass (``services._first_arrival``): the
+# registration, its seat and check-in at the session, and the person's attendance events there (one
+# row per event). Read with the session in ``door()``, or on its own by ``pass_at_door()``.
+PASS_FIELDS = ("id", "programme_id", "reference", "pass_code", "name_en", "name_zh", "status")
 
-    ``can_scan()`` and the session lookup written by hand (``core/sql.py``): every door scan asks.
+
+def _pass_columns() -> str:
+    from plenary.attendance.services import event_fact_columns
+
+    column = sql.column
+    return (
+        f"{', '.join('r.' + column(Registration, name) for name in PASS_FIELDS)}, "
+        f"st.id, st.{column(SeatAllocation, 'mode')}, st.{column(SeatAllocation, 'status')}, ci.id, "
+        f"{event_fact_columns('e')}"
+    )
+
+
+def _pass_joins(session_id_sql: str, programme_id_sql: str) -> str:
+    """LEFT JOINs from the pass (its code the first parameter) to its seat, check-in and events."""
+    from plenary.attendance.models import AttendanceEvent
+
+    column = sql.column
+    return (
+        f"LEFT JOIN {sql.table(Registration)} r ON r.{column(Registration, 'pass_code')} = %s "
+        f"AND r.{column(Registration, 'programme')} = {programme_id_sql} "
+        f"LEFT JOIN {sql.table(SeatAllocation)} st ON st.{column(SeatAllocation, 'registration')} = r.id "
+        f"AND st.{column(SeatAllocation, 'session')} = {session_id_sql} "
+        f"LEFT JOIN {sql.table(CheckIn)} ci ON ci.{column(CheckIn, 'registration')} = r.id "
+        f"AND ci.{column(CheckIn, 'session')} = {session_id_sql} "
+        f"LEFT JOIN {sql.table(AttendanceEvent)} e ON e.{column(AttendanceEvent, 'registration')} = r.id "
+        f"AND e.{column(AttendanceEvent, 'session')} = {session_id_sql}"
+    )
+
+
+def pass_at_door(code: str, session: Session) -> list[tuple]:
+    """The pass rows (see ``PASS_FIELDS``) for ``code`` at ``session``; none if no such pass."""
+    rows = sql.fetchall(
+        f"SELECT {_pass_columns()} FROM (SELECT 1 AS one) one {_pass_joins('%s', '%s')}",  # noqa: S608 - names from the models, values bound
+        [code, session.programme_id, session.pk, session.pk, session.pk],
+    )
+    return [row for row in rows if row[0] is not None]
+
+
+def door(session_id: int, user, code: str | None = None) -> tuple[Session | None, bool, list[tuple] | None]:
+    """A session (with its programme), whether ``user`` may scan at its door and, given a pass code,
+    the pass rows as ``pass_at_door()`` reads them — all in one query.
+
+    ``can_scan()`` and the lookups written by hand (``core/sql.py``): every door scan asks.
     """
     session_select, session_names = sql.columns(Session, "s")
     programme_select, programme_names = sql.columns(Programme, "p")
     column = sql.column
     organiser, organiser_params = organiser_exists(f"s.{column(Session, 'programme')}", user)
-    row = sql.fetchone(
+    programme_id = f"s.{column(Session, 'programme')}"
+    rows = sql.fetchall(
         f"SELECT {session_select}, {programme_select}, "  # noqa: S608 - names from the models, values bound
         f"EXISTS (SELECT 1 FROM {sql.table(StaffAssignment)} a WHERE a.{column(StaffAssignment, 'user')} = %s "
         f"AND a.{column(StaffAssignment, 'session')} = s.id), "
-        f"{organiser} "
-        f"FROM {sql.table(Session)} s JOIN {sql.table(Programme)} p ON p.id = s.{column(Session, 'programme')} "
-        f"WHERE s.id = %s",
-        [user.pk, *organiser_params, session_id],
+        f"{organiser}"
+        + (f", {_pass_columns()} " if code else " ")
+        + f"FROM {sql.table(Session)} s JOIN {sql.table(Programme)} p ON p.id = {programme_id} "
+        + (_pass_joins("s.id", programme_id) + " " if code else "")
+        + "WHERE s.id = %s",
+        [user.pk, *organiser_params, *([code] if code else []), session_id],
     )
-    if row is None:
-        return None, False
-    count = len(session_names)
+    if not rows:
+        return None, False, None
+    row = rows[0]
+    count, more = len(session_names), len(session_names) + len(programme_names)
     session = sql.hydrate(Session, session_names, row[:count])
-    session.programme = sql.hydrate(Programme, programme_names, row[count : count + len(programme_names)])
-    assigned, organiser = row[-2:]
+    session.programme = sql.hydrate(Programme, programme_names, row[count:more])
+    assigned, organiser = row[more : more + 2]
     allowed = (
         user.is_authenticated
         and session.mode in ROOM_MODES
         and (user.is_superuser or bool(assigned) or bool(organiser))
     )
-    return session, allowed
+    passes = None
+    if code:
+        passes = [found[more + 2 :] for found in rows if found[more + 2] is not None]
+    return session, allowed, passes
 
 
 def expected_seats(session: Session) -> QuerySet[SeatAllocation]:

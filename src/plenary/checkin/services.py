@@ -172,24 +172,17 @@ def _store(scan: Scan) -> None:
 
 
 def _pass_and_seat(code: str | None, session: Session) -> tuple[Registration | None, SeatAllocation | None]:
-    """The registration holding this pass code in the session's programme, and its seat in the session,
-    in one hand-written query (``core/sql.py``)."""
-    if not code:
+    """The registration holding this pass code in the session's programme, and its seat in the session."""
+    return _holder(selectors.pass_at_door(code, session) if code else [], session)
+
+
+def _holder(rows: list[tuple], session: Session) -> tuple[Registration | None, SeatAllocation | None]:
+    """The registration and its seat from pass rows (``selectors.pass_at_door()``)."""
+    if not rows:
         return None, None
-    names = ("id", "programme_id", "reference", "pass_code", "name_en", "name_zh", "status")
-    column = sql.column
-    row = sql.fetchone(
-        f"SELECT {', '.join('r.' + column(Registration, name) for name in names)}, "  # noqa: S608 - names from the models, values bound
-        f"st.id, st.{column(SeatAllocation, 'mode')}, st.{column(SeatAllocation, 'status')} "
-        f"FROM {sql.table(Registration)} r LEFT JOIN {sql.table(SeatAllocation)} st "
-        f"ON st.{column(SeatAllocation, 'registration')} = r.id AND st.{column(SeatAllocation, 'session')} = %s "
-        f"WHERE r.{column(Registration, 'pass_code')} = %s AND r.{column(Registration, 'programme')} = %s",
-        [session.pk, code, session.programme_id],
-    )
-    if row is None:
-        return None, None
-    registration = sql.hydrate(Registration, names, row[: len(names)])
-    seat_id, mode, status = row[len(names) :]
+    names = selectors.PASS_FIELDS
+    registration = sql.hydrate(Registration, names, rows[0][: len(names)])
+    seat_id, mode, status = rows[0][len(names) : len(names) + 3]
     seat = None
     if seat_id is not None:
         seat = sql.hydrate(
@@ -209,15 +202,18 @@ def check_in(
     scanned_at: datetime | None = None,
     device: str = "",
     actor=None,
+    pass_rows: list[tuple] | None = None,
 ) -> ScanAnswer:
-    """Answers one scan of a pass at a session's door, idempotently by ``client_event_id``."""
+    """Answers one scan of a pass at a session's door, idempotently by ``client_event_id``.
+
+    ``pass_rows``: the pass as ``selectors.door(…, code=…)`` read it with the door check, if it did."""
     client_event_id = str(client_event_id)
     now = timezone.now()
     if scanned_at is None or scanned_at > now + CLOCK_SKEW:
         scanned_at = now
     device = printable(device)
     try:
-        answer = _first_arrival(code, session, client_event_id, scanned_at, device, actor)
+        answer = _first_arrival(code, session, client_event_id, scanned_at, device, actor, pass_rows)
         if answer is not None:
             return answer
         with transaction.atomic():
@@ -230,52 +226,31 @@ def check_in(
         return _replay(existing)
 
 
-def _first_arrival(code, session, client_event_id, scanned_at, device, actor) -> ScanAnswer | None:
+def _first_arrival(
+    code, session, client_event_id, scanned_at, device, actor, pass_rows: list[tuple] | None = None
+) -> ScanAnswer | None:
     """The common scan at a busy door — a pass arriving for the first time — on PostgreSQL in one read
     and one statement, with no explicit transaction (a single statement is atomic on its own).
 
-    The read finds the pass, its seat, any check-in and the person's events; the statement inserts the
+    The read (``selectors.pass_at_door()``, or ``pass_rows`` read with the door check) finds the pass,
+    its seat, any check-in and the person's events; the statement inserts the
     check-in (``ON CONFLICT DO NOTHING``) and, only if that row was new, the attendance event, the scan
     and the person's recomputed attendance, and counts the arrivals. Anything else — SQLite, an unknown
     or refused pass, a repeat, losing a race to another scanner — returns None and takes the ordinary
     path, in a transaction, which answers it. A replayed client event id fails on its unique constraint
     and is answered as the first time by ``check_in()``.
     """
-    from plenary.attendance.services import (
-        EventFacts,
-        attendance_upsert_clause,
-        attendance_values,
-        event_fact_columns,
-        facts,
-    )
+    from plenary.attendance.services import EventFacts, attendance_upsert_clause, attendance_values, facts
 
     normalised = normalise_code(code)
     if connection.vendor != "postgresql" or connection.in_atomic_block or not normalised:
         return None
-    names = ("id", "programme_id", "reference", "pass_code", "name_en", "name_zh", "status")
+    names = selectors.PASS_FIELDS
     column = sql.column
-    rows = sql.fetchall(
-        f"SELECT {', '.join('r.' + column(Registration, name) for name in names)}, "  # noqa: S608 - names from the models, values bound
-        f"st.id, st.{column(SeatAllocation, 'mode')}, st.{column(SeatAllocation, 'status')}, ci.id, "
-        f"{event_fact_columns('e')} "
-        f"FROM {sql.table(Registration)} r "
-        f"LEFT JOIN {sql.table(SeatAllocation)} st ON st.{column(SeatAllocation, 'registration')} = r.id "
-        f"AND st.{column(SeatAllocation, 'session')} = %s "
-        f"LEFT JOIN {sql.table(CheckIn)} ci ON ci.{column(CheckIn, 'registration')} = r.id "
-        f"AND ci.{column(CheckIn, 'session')} = %s "
-        f"LEFT JOIN {sql.table(AttendanceEvent)} e ON e.{column(AttendanceEvent, 'registration')} = r.id "
-        f"AND e.{column(AttendanceEvent, 'session')} = %s "
-        f"WHERE r.{column(Registration, 'pass_code')} = %s AND r.{column(Registration, 'programme')} = %s",
-        [session.pk, session.pk, session.pk, normalised, session.programme_id],
-    )
+    rows = pass_rows if pass_rows is not None else selectors.pass_at_door(normalised, session)
     if not rows or rows[0][len(names) + 3] is not None:
         return None  # unknown pass, or checked in before: the ordinary path answers
-    registration = sql.hydrate(Registration, names, rows[0][: len(names)])
-    seat_id, seat_mode, seat_status = rows[0][len(names) : len(names) + 3]
-    seat = None
-    if seat_id is not None:
-        seat = SeatAllocation(id=seat_id, registration=registration, session_id=session.pk, mode=seat_mode)
-        seat.status = seat_status
+    registration, seat = _holder(rows, session)
     if refusal(registration, seat) is not None:
         return None
     events = facts(row[len(names) + 4 :] for row in rows if row[len(names) + 4] is not None)
