@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.compat import normalize_json
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -25,9 +25,10 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     With any other backend, the task is enqueued the ordinary way after the commit.
     """
     backend = task.get_backend()
-    if not (connection.in_atomic_block and isinstance(backend, DatabaseBackend)):
+    if not isinstance(backend, DatabaseBackend):
         transaction.on_commit(lambda: task.enqueue(*args))
         return
+    # Outside a transaction the row is written at once, as ``enqueue()`` would write it.
     if task.module_path not in _validated:
         backend.validate_task(task)
         _validated.add(task.module_path)

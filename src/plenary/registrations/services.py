@@ -501,7 +501,22 @@ def register(
                 object_id=sql.ParentId(text=True),
             )
         ]
-    for attempt in range(3):
+    limited = [] if pending else [item for item in plan if item[2].limited]
+    at_once = None
+    if (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and quota_id is None
+        and plan
+        and len(limited) <= 1
+    ):
+        try:
+            at_once = _register_at_once(
+                registration, consents, audited, plan, limited, pending=pending, now=now
+            )
+        except IntegrityError as error:
+            _refuse_duplicate(programme, applicant.email, error)
+    for attempt in range(0 if at_once else 3):
         try:
             with write_transaction():
                 # The rows nobody else touches come first (in one statement on PostgreSQL); the
@@ -524,10 +539,10 @@ def register(
             if attempt == 2:
                 raise RegistrationError(_("Please try again in a moment.")) from None
         except IntegrityError as error:
-            existing = Registration.objects.filter(programme=programme, email=applicant.email).first()
-            if existing is not None:
-                raise AlreadyRegistered(existing) from error
-            raise
+            _refuse_duplicate(programme, applicant.email, error)
+    if at_once:
+        statuses, seat_ids = at_once
+        _notify(registration.pk, "registered")
     registration._state.adding = False
     registration._state.db = connection.alias
     registration.programme = programme
@@ -546,6 +561,133 @@ def register(
         for seat_id, (session, mode, _side) in zip(seat_ids, plan, strict=True)
     ]
     return registration
+
+
+def _refuse_duplicate(programme: Programme, email: str, error: IntegrityError) -> None:
+    """After an IntegrityError: AlreadyRegistered if this email is registered, else the error itself."""
+    existing = Registration.objects.filter(programme=programme, email=email).first()
+    if existing is not None:
+        raise AlreadyRegistered(existing) from error
+    raise error
+
+
+def _register_at_once(
+    registration: Registration,
+    consents: list[dict[str, Any]],
+    audited: list[dict[str, Any]],
+    plan: list[tuple[Session, str, _Side]],
+    limited: list[tuple[Session, str, _Side]],
+    *,
+    pending: bool,
+    now,
+) -> tuple[dict[int, str], list[int]] | None:
+    """PostgreSQL, outside any transaction, with at most one room to take a seat in and no agency
+    quota (the common case when a programme opens): the whole registration as ONE statement — take the
+    seat or join the waiting list, insert the registration with the status that follows, its consents,
+    its audit entry and its seats. A single statement is atomic on its own, so there is no BEGIN or
+    COMMIT round trip, and the seat counter's row is locked only while the database runs it.
+
+    Returns each session's seat status and the seat ids (plan order). A second registration for the
+    same email raises IntegrityError, as the ordinary path does. None when the room's capacity moved
+    at that instant (nothing is stored): the caller then takes the ordinary path.
+    """
+    column = sql.column
+    params: list[Any] = []
+    parts: list[str] = []
+    fixed = SeatStatus.PENDING if pending else SeatStatus.CONFIRMED
+    if limited:
+        counters, taken, waiting, capacity = (
+            sql.table(SeatCounter),
+            column(SeatCounter, "taken"),
+            column(SeatCounter, "waiting"),
+            column(SeatCounter, "capacity"),
+        )
+        parts += [
+            f"took AS (UPDATE {counters} SET {taken} = {taken} + 1 WHERE id = %s AND {taken} < {capacity} RETURNING id)",  # noqa: S608 - names from the models, values bound
+            f"waited AS (UPDATE {counters} SET {waiting} = {waiting} + 1 WHERE id = %s AND {taken} >= {capacity} "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM took) RETURNING id)",
+            "decided AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM took) THEN 'confirmed' "
+            "WHEN EXISTS (SELECT 1 FROM waited) THEN 'waitlisted' END AS status)",
+        ]
+        params += [limited[0][2].counter_id, limited[0][2].counter_id]
+    values = {
+        field.attname: getattr(registration, field.attname)
+        for field in Registration._meta.concrete_fields
+        if field.attname != "id"
+    }
+    names = list(values)
+    cells = []
+    for name in names:
+        if name == "status" and limited:
+            cells.append("CASE WHEN EXISTS (SELECT 1 FROM waited) THEN %s ELSE %s END")
+            params += [Status.WAITLISTED, values[name]]
+        else:
+            cells.append("%s")
+            params.append(sql.prepare(Registration, name, values[name]))
+    parts.append(
+        f"p AS (INSERT INTO {sql.table(Registration)} ({', '.join(column(Registration, name) for name in names)}) "  # noqa: S608
+        f"VALUES ({', '.join(cells)}) RETURNING id)"
+    )
+    children = [(ConsentRecord, consents), (AuditEntry, audited)]
+    seat_rows = [
+        {
+            "registration": sql.ParentId(),
+            "session": session.pk,
+            "mode": mode,
+            "status": None if limited and session.pk == limited[0][0].pk else fixed,
+            "requested_at": now,
+            "updated_at": now,
+        }
+        for session, mode, _side in plan
+    ]
+    for index, (model, rows) in enumerate([*children, (SeatAllocation, seat_rows)]):
+        if not rows:
+            continue
+        row_names = tuple(rows[0])
+        rendered = []
+        for item in rows:
+            row_cells = []
+            for name in row_names:
+                value = item[name]
+                if isinstance(value, sql.ParentId):
+                    row_cells.append(
+                        "(SELECT CAST(id AS text) FROM p)" if value.text else "(SELECT id FROM p)"
+                    )
+                elif model is SeatAllocation and name == "status" and value is None:
+                    row_cells.append("(SELECT status FROM decided)")  # NULL, refused, if capacity moved
+                else:
+                    row_cells.append("%s")
+                    params.append(sql.prepare(model, name, value))
+            rendered.append("(" + ", ".join(row_cells) + ")")
+        returning = f" RETURNING id, {column(SeatAllocation, 'session')}" if model is SeatAllocation else ""
+        parts.append(
+            f"c{index} AS (INSERT INTO {sql.table(model)} ({', '.join(column(model, name) for name in row_names)}) "  # noqa: S608
+            f"VALUES {', '.join(rendered)}{returning})"
+        )
+    seats_cte = f"c{len(children)}"
+    decided = "(SELECT status FROM decided)" if limited else "NULL"
+    try:
+        answer = sql.fetchall(
+            f"WITH {', '.join(parts)} SELECT (SELECT id FROM p), {decided}, id, "  # noqa: S608
+            f"{column(SeatAllocation, 'session')} FROM {seats_cte}",
+            params,
+        )
+    except IntegrityError:
+        if (
+            limited
+            and not Registration.objects.filter(
+                programme_id=registration.programme_id, email=registration.email
+            ).exists()
+        ):
+            return None  # the capacity moved under the seat (its status came out empty): start again
+        raise
+    registration.pk = answer[0][0]
+    statuses = {session.pk: fixed for session, _mode, _side in plan}
+    if limited:
+        statuses[limited[0][0].pk] = answer[0][1]
+    registration.status = summary_status(set(statuses.values()))
+    ids = {session_id: seat_id for _registration, _decided, seat_id, session_id in answer}
+    return statuses, [ids[session.pk] for session, _mode, _side in plan]
 
 
 class _CapacityMoved(Exception):
