@@ -18,10 +18,16 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("PLENARY_WEB_WORKERS", "3")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("PLENARY_WEB_THREADS", "8")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("PLENARY_WEB_THREADS", "4")))
         parser.add_argument("--no-worker", action="store_true", help="Serve web requests only.")
+        parser.add_argument(
+            "--access-log",
+            action="store_true",
+            default=os.environ.get("PLENARY_ACCESS_LOG", "") not in ("", "0"),
+            help="Log every request to standard output (off by default; see the README).",
+        )
 
-    def handle(self, *args, host, port, workers, threads, no_worker, **options):
+    def handle(self, *args, host, port, workers, threads, no_worker, access_log, **options):
         python = sys.executable
         children: list[subprocess.Popen] = []
         web = [
@@ -36,16 +42,16 @@ class Command(BaseCommand):
             "--threads",
             str(threads),
             "--worker-class",
-            "gthread",
+            "plenary.core.gunicorn.ThreadWorker",
             "--graceful-timeout",
             "10",
             "--timeout",
             "120",
-            "--access-logfile",
-            "-",
             "--log-level",
             "warning",
         ]
+        if access_log:
+            web += ["--access-logfile", "-"]
         children.append(subprocess.Popen(web))
         if not no_worker:
             children.append(subprocess.Popen([python, "-m", "plenary", "worker"]))

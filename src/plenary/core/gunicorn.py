@@ -1,0 +1,107 @@
+"""The web server's worker: gunicorn's threaded worker, taking its share of new connections only.
+
+gunicorn's workers all wait on one listening socket, and Linux wakes the one that waited last first: the
+busiest worker, which comes back to wait most often, wins most accepts (the imbalance Cloudflare
+describes in "Why does one NGINX worker take all the load?"). Measured here: 32 scanner phones
+connecting at once left 22–27 connections on one of three workers and 1–6 on the others. Workers share
+the CPU about equally, so the crowded worker's clients waited three to five times longer than the rest,
+and that was the benchmark's p99.
+
+Each worker therefore posts its number of open connections on a small board in shared memory (made in
+the master before it forks the workers) and stops accepting while it holds more than one connection more
+than the least busy worker. The least busy worker always accepts, so no connection is left waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import multiprocessing
+import os
+import threading
+
+from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
+
+SLOTS = 64  # more workers than this share the last slots' fate: they accept freely
+_board = memoryview(mmap.mmap(-1, SLOTS * 2 * 8)).cast("q")  # per slot: pid, open connections
+_claiming = multiprocessing.Lock()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim_slot(pid: int) -> int | None:
+    """A slot on the board for a new worker: a free one, or one whose worker has died."""
+    with _claiming:
+        for slot in range(SLOTS):
+            holder = _board[2 * slot]
+            if holder == 0 or holder == pid or not _alive(holder):
+                _board[2 * slot] = pid
+                _board[2 * slot + 1] = 0
+                return slot
+    return None
+
+
+def fewest_elsewhere(slot: int) -> int | None:
+    """The fewest open connections held by another live worker (None if there is none)."""
+    fewest = None
+    for other in range(SLOTS):
+        pid = _board[2 * other]
+        if other == slot or pid == 0:
+            continue
+        count = _board[2 * other + 1]
+        if (fewest is None or count < fewest) and _alive(pid):
+            fewest = count
+    return fewest
+
+
+class ThreadWorker(GunicornThreadWorker):
+    slot: int | None = None
+    wanted = False  # whether gunicorn's own rule (worker_connections) lets this worker accept
+
+    def init_process(self):
+        self.slot = claim_slot(os.getpid())
+        super().init_process()
+
+    def load_wsgi(self):
+        """Loads the application, then starts the request threads, each with its database connection
+        open (core/warmup.py)."""
+        super().load_wsgi()
+        from plenary.core import warmup
+
+        everyone = threading.Barrier(self.cfg.threads)
+
+        def warm():
+            with contextlib.suppress(threading.BrokenBarrierError):
+                everyone.wait(timeout=10)  # holds each thread until all have started: one task each
+            warmup.thread()
+
+        for started in [self.tpool.submit(warm) for _ in range(self.cfg.threads)]:
+            started.result()
+
+    def set_accept_enabled(self, enabled):
+        self.wanted = enabled
+        self.balance()
+
+    def wait_for_and_dispatch_events(self, timeout):
+        # Each turn of the worker's loop passes here before it waits.
+        self.balance()
+        super().wait_for_and_dispatch_events(timeout)
+
+    def balance(self):
+        """Posts this worker's connections and listens for new ones only while it is not the busiest."""
+        enabled = self.wanted
+        if self.slot is not None:
+            _board[2 * self.slot + 1] = self.nr_conns
+            if enabled:
+                fewest = fewest_elsewhere(self.slot)
+                enabled = fewest is None or self.nr_conns <= fewest + 1
+        if enabled != self._accepting:
+            super().set_accept_enabled(enabled)
