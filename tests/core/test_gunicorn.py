@@ -101,3 +101,37 @@ def test_a_crowd_connecting_at_once_is_shared_out_evenly_between_workers(tmp_pat
             client.close()
         server.terminate()
         server.wait(timeout=30)
+
+
+def _worker(pid: int, connections: int):
+    """A worker as far as the balancing needs one: no sockets, no threads."""
+    from plenary.core import gunicorn
+
+    worker = gunicorn.ThreadWorker.__new__(gunicorn.ThreadWorker)
+    worker.sockets, worker._accepting, worker.alive = [], False, True
+    worker.nr_conns = connections
+    worker.slot = gunicorn.claim_slot(pid)
+    worker.set_accept_enabled(True)  # gunicorn's own rule allows it; the board decides
+    return worker
+
+
+def test_the_busiest_worker_stands_aside_until_the_others_catch_up_or_stop():
+    from plenary.core import gunicorn
+
+    busy, idle = _worker(os.getpid(), 3), _worker(os.getppid(), 1)  # two live processes
+    try:
+        busy.balance()  # it joined the board first, alone
+        assert not busy._accepting and idle._accepting
+        idle.nr_conns = 2
+        idle.balance()
+        busy.balance()
+        assert busy._accepting and idle._accepting  # one apart: both take connections
+        # The idle worker is told to stop: it posts that it is not accepting, and the busy one goes on.
+        idle.alive = False
+        idle.balance()
+        busy.nr_conns = 9
+        busy.balance()
+        assert busy._accepting and not idle._accepting
+    finally:
+        for worker in (busy, idle):
+            gunicorn._board[2 * worker.slot] = 0

@@ -30,7 +30,7 @@ def test_hydrate_takes_names_in_any_order_and_refuses_a_short_row():
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_statements_are_prepared_once_and_planned_once_per_connection():
-    statement = "SELECT COUNT(*) FROM " + sql.table(get_user_model()) + " WHERE id > %s"
+    statement = "SELECT COUNT(*) FROM " + sql.table(get_user_model()) + " WHERE id > %s"  # noqa: S608
     for floor in range(7):
         sql.fetchone(statement, [floor])
     with connection.cursor() as cursor:

@@ -33,13 +33,17 @@ class AttendanceEvent(models.Model):
         ONLINE = "online", _("Online")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="attendance_events")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance_events")
+    # The session leads an index below, and the client event id is unique by constraint: every door
+    # scan writes each index of this table.
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendance_events", db_index=False
+    )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRESENCE)
     mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices)
     started_at = models.DateTimeField(_("from"))
     ended_at = models.DateTimeField(_("until"), null=True, blank=True)
-    client_event_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    client_event_id = models.CharField(max_length=64, null=True, blank=True)
     voids = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="voided_by"
     )
@@ -57,6 +61,9 @@ class AttendanceEvent(models.Model):
         ordering = ["started_at", "id"]
         verbose_name = _("attendance event")
         verbose_name_plural = _("attendance events")
+        constraints = [
+            models.UniqueConstraint(fields=["client_event_id"], name="attendance_event_client_event_unique")
+        ]
         indexes = [models.Index(fields=["session", "registration"])]
 
     def __str__(self) -> str:
@@ -66,7 +73,10 @@ class AttendanceEvent(models.Model):
 class Attendance(models.Model):
     """Per registration and session: computed from the events, never edited by hand."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="attendances")
+    # The first column of the unique constraint below.
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="attendances", db_index=False
+    )
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
     mode = models.CharField(_("mode"), max_length=20, blank=True, help_text=_("in_person, online or hybrid"))
     minutes = models.PositiveIntegerField(_("minutes"), default=0)

@@ -58,8 +58,11 @@ class DoorSettings(models.Model):
 class CheckIn(models.Model):
     """A person's arrival at a session: one row per registration and session, whatever the scanners do."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="check_ins")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="check_ins")
+    # Both are the first column of an index below.
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="check_ins", db_index=False
+    )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="check_ins", db_index=False)
     first_scanned_at = models.DateTimeField(_("first checked in at"))
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
@@ -101,8 +104,9 @@ class Scan(models.Model):
         PENDING = "pending", _("Awaiting approval")
         OTHER_DEVICE = "other_device", _("Already scanned on another device")
 
-    client_event_id = models.CharField(max_length=64, unique=True)
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="scans")
+    # Unique by constraint (Meta), and the session leads an index there: every scan writes each index.
+    client_event_id = models.CharField(max_length=64)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="scans", db_index=False)
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="scans"
     )
@@ -118,6 +122,7 @@ class Scan(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("scan")
         verbose_name_plural = _("scans")
+        constraints = [models.UniqueConstraint(fields=["client_event_id"], name="scan_client_event_unique")]
         indexes = [models.Index(fields=["session", "registration"])]
 
     def __str__(self) -> str:

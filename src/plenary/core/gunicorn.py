@@ -9,7 +9,9 @@ and that was the benchmark's p99.
 
 Each worker therefore posts its number of open connections on a small board in shared memory (made in
 the master before it forks the workers) and stops accepting while it holds more than one connection more
-than the least busy worker. The least busy worker always accepts, so no connection is left waiting.
+than the least busy worker. The least busy worker always accepts, so no connection is left waiting; a
+worker joins the board only once it is ready, and one that is full or stopping posts that it is not
+accepting, so neither holds the others back.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import threading
 
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 
-SLOTS = 64  # more workers than this share the last slots' fate: they accept freely
+SLOTS = 64  # workers beyond this many get no slot and accept freely
+UNAVAILABLE = 2**62  # posted by a worker that is not accepting at all
 _board = memoryview(mmap.mmap(-1, SLOTS * 2 * 8)).cast("q")  # per slot: pid, open connections
 _claiming = multiprocessing.Lock()
 
@@ -43,8 +46,8 @@ def claim_slot(pid: int) -> int | None:
         for slot in range(SLOTS):
             holder = _board[2 * slot]
             if holder == 0 or holder == pid or not _alive(holder):
-                _board[2 * slot] = pid
                 _board[2 * slot + 1] = 0
+                _board[2 * slot] = pid
                 return slot
     return None
 
@@ -66,13 +69,10 @@ class ThreadWorker(GunicornThreadWorker):
     slot: int | None = None
     wanted = False  # whether gunicorn's own rule (worker_connections) lets this worker accept
 
-    def init_process(self):
-        self.slot = claim_slot(os.getpid())
-        super().init_process()
-
     def load_wsgi(self):
-        """Loads the application, then starts the request threads, each with its database connection
-        open (core/warmup.py)."""
+        """Loads the application, starts the request threads, each with its database connection open
+        (core/warmup.py), and only then joins the board: a worker still starting must not hold the
+        others back from accepting."""
         super().load_wsgi()
         from plenary.core import warmup
 
@@ -85,6 +85,7 @@ class ThreadWorker(GunicornThreadWorker):
 
         for started in [self.tpool.submit(warm) for _ in range(self.cfg.threads)]:
             started.result()
+        self.slot = claim_slot(os.getpid())
 
     def set_accept_enabled(self, enabled):
         self.wanted = enabled
@@ -97,9 +98,10 @@ class ThreadWorker(GunicornThreadWorker):
 
     def balance(self):
         """Posts this worker's connections and listens for new ones only while it is not the busiest."""
-        enabled = self.wanted
+        enabled = self.wanted and self.alive
         if self.slot is not None:
-            _board[2 * self.slot + 1] = self.nr_conns
+            # A worker that may not accept (full, or stopping) must not hold the others back either.
+            _board[2 * self.slot + 1] = self.nr_conns if enabled else UNAVAILABLE
             if enabled:
                 fewest = fewest_elsewhere(self.slot)
                 enabled = fewest is None or self.nr_conns <= fewest + 1

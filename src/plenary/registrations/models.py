@@ -45,10 +45,15 @@ class Registration(models.Model):
         IN_PERSON = "in_person", _("In person")
         ONLINE = "online", _("Online")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="registrations")
-    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
-    token = models.CharField(max_length=64, unique=True, default=new_token)
-    pass_code = models.CharField(max_length=64, unique=True, default=new_pass_code)
+    # Indexes are chosen by hand (Meta): each one is written on every registration. The programme
+    # leads several composite indexes, and the codes are unique by constraint, which on PostgreSQL
+    # spares the second, LIKE-only index Django adds to a unique text field.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="registrations", db_index=False
+    )
+    reference = models.CharField(_("reference"), max_length=12, default=new_reference)
+    token = models.CharField(max_length=64, default=new_token)
+    pass_code = models.CharField(max_length=64, default=new_pass_code)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
     email = models.EmailField(_("email"))
@@ -85,6 +90,9 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         constraints = [
             models.UniqueConstraint(fields=["programme", "email"], name="registration_one_per_email"),
+            models.UniqueConstraint(fields=["reference"], name="registration_reference_unique"),
+            models.UniqueConstraint(fields=["token"], name="registration_token_unique"),
+            models.UniqueConstraint(fields=["pass_code"], name="registration_pass_code_unique"),
         ]
         indexes = [
             models.Index(fields=["programme", "status"]),
@@ -114,8 +122,11 @@ class SeatAllocation(models.Model):
         WAITLISTED = "waitlisted", _("Waiting list")
         CANCELLED = "cancelled", _("Cancelled")
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="seats")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seats")
+    # Both are the first column of an index below.
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="seats", db_index=False
+    )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seats", db_index=False)
     mode = models.CharField(_("mode"), max_length=20, choices=Registration.Mode.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     requested_at = models.DateTimeField(auto_now_add=True)
