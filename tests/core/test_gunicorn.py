@@ -42,11 +42,28 @@ def _connections_per_worker(workers: list[int], port: int) -> list[int]:
     return counts
 
 
-def _threads(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("Threads:"):
-            return int(line.split()[1])
-    return 0
+def _listening(pid: int, port: int) -> bool:
+    """Whether the worker watches the listening socket in its event loop (an epoll set, in /proc)."""
+    listener = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+            listener.add(f"socket:[{fields[9]}]")
+    numbers = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd) in listener:
+                numbers.add(fd.name)
+        except OSError:
+            continue
+    for info in Path(f"/proc/{pid}/fdinfo").iterdir():
+        try:
+            lines = info.read_text().splitlines()
+        except OSError:
+            continue
+        if any(line.startswith("tfd:") and line.split()[1] in numbers for line in lines):
+            return True
+    return False
 
 
 def test_a_crowd_connecting_at_once_is_shared_out_evenly_between_workers(tmp_path):
@@ -78,8 +95,8 @@ def test_a_crowd_connecting_at_once_is_shared_out_evenly_between_workers(tmp_pat
             and any(pid in children_of(parent) for parent in children_of(server.pid) if parent != pid)
         ]
         assert len(workers) == 3
-        # A worker is ready once its request threads have started (after the application has loaded).
-        while not all(_threads(pid) >= 5 for pid in workers):
+        # A worker is ready once it listens for new connections (after it has loaded and warmed up).
+        while not all(_listening(pid, port) for pid in workers):
             assert time.monotonic() < deadline, "the workers did not start"
             time.sleep(0.2)
 

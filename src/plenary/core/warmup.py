@@ -3,14 +3,16 @@
 When a programme opens, a door opens or a reminder goes out, the first requests arrive together; a
 process that has just started paid about a tenth of a second of CPU on its first of them (measured:
 URL patterns and the reverse lookup table compiled for each language, the email validator's
-expressions compiled, translations loaded), and each thread another twenty milliseconds to open its
-database connection. ``process()`` runs when the WSGI application loads, ``thread()`` once in each of
-the web server's threads (``core/gunicorn.py``).
+expressions compiled, translations loaded), and each thread another twenty to forty milliseconds to
+open its database connection and have the database parse and plan the hot statements (``core/sql.py``)
+for it. ``process()`` runs when the WSGI application loads, ``thread()`` once in each of the web
+server's threads (``core/gunicorn.py``). Apps add their hot read-only statements with ``statement()``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.validators import validate_email
@@ -19,6 +21,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
 log = logging.getLogger(__name__)
+
+_statements: list[Callable[[], object]] = []
+
+
+def statement(run: Callable[[], object]) -> Callable[[], object]:
+    """Registers a hot read-only statement to run once per web thread with values that match nothing,
+    so its first real run finds it parsed and planned (apps call this in ``AppConfig.ready``)."""
+    _statements.append(run)
+    return run
 
 
 def _compile(patterns) -> None:
@@ -42,5 +53,7 @@ def process() -> None:
 def thread() -> None:
     try:
         connection.ensure_connection()
+        for run in _statements:
+            run()
     except Exception:  # noqa: BLE001 - a database that is not up yet is met again on the first request
-        log.warning("Could not open a database connection while starting a web thread", exc_info=True)
+        log.warning("Could not warm up a web thread's database connection", exc_info=True)

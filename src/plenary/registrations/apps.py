@@ -8,4 +8,14 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self):
+        from django.contrib.auth.models import AnonymousUser
+
+        from plenary.core import warmup
+        from plenary.programmes.models import Programme
+        from plenary.programmes.selectors import programme_and_role
         from plenary.registrations import signals  # noqa: F401 - connects the receivers
+        from plenary.registrations.services import seat_layout
+
+        # A registration through the API reads the programme, then its sessions and seat counters.
+        warmup.statement(lambda: programme_and_role("", AnonymousUser()))
+        warmup.statement(lambda: seat_layout(Programme(pk=0)))

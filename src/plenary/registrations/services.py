@@ -382,7 +382,7 @@ class _Side:
     limited: bool
 
 
-def _seat_layout(programme: Programme) -> dict[int, tuple[Session, dict[str, _Side]]]:
+def seat_layout(programme: Programme) -> dict[int, tuple[Session, dict[str, _Side]]]:
     """Every session of the programme (in id order) with the seat counter of each of its sides.
 
     One query written by hand (``core/sql.py``): a registration asks it every time. A side without
@@ -434,7 +434,7 @@ def register(
         raise RegistrationClosed
     # A second registration for the same email fails on the unique constraint at its first INSERT,
     # before any shared row is touched; no read beforehand is needed.
-    layout = _seat_layout(programme)
+    layout = seat_layout(programme)
     quota_id = None
     if quota_organisation is not None:
         quota_id = (
