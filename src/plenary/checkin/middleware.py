@@ -9,9 +9,10 @@ from django.shortcuts import render
 
 from plenary.checkin.selectors import is_checkin_only
 
-# What a check-in-only account may reach: the scanner, its API, signing in and out, static files.
+# What a check-in-only account may reach: the scanner, its API, signing in and out, its own password,
+# static files.
 SCANNER_PATHS = re.compile(
-    r"^/(?:zh-hant/)?(?:checkin/|accounts/log(?:in|out)/)"
+    r"^/(?:zh-hant/)?(?:checkin/|accounts/log(?:in|out)/|accounts/password/)"
     r"|^/static/|^/healthz$"
     r"|^/api/v1/checkins(?:/batch)?$|^/api/v1/sessions/\d+/roster$"
 )

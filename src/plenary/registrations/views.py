@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.core.ratelimit import rate_limited
 from plenary.organisations.models import Organisation
 from plenary.programmes import selectors as programme_selectors
 from plenary.registrations import selectors, services
@@ -20,21 +20,6 @@ from plenary.registrations.models import Registration
 
 LINK_MAILS_PER_ADDRESS = 3
 LINK_MAILS_PER_CLIENT = 20
-RATE_WINDOW_SECONDS = 3600
-
-
-def rate_limited(*keys: tuple[str, int]) -> bool:
-    """Counts one use against each key; True when any of them is over its limit for the hour."""
-    over = False
-    for key, limit in keys:
-        cache.add(key, 0, RATE_WINDOW_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
-            count = 1
-        over = over or count > limit
-    return over
 
 
 def send_link_politely(request, programme, email: str) -> None:
