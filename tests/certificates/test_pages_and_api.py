@@ -179,6 +179,37 @@ def test_zip_downloads_for_organisers_and_coordinators(issued, reference_program
     assert logged_in("outsider").get(f"/manage/p/{slug}/certificates/all.zip").status_code == 404
 
 
+def test_a_coordinator_finds_the_agency_certificates_on_the_agency_page_and_downloads_them(
+    issued, reference_programme
+):
+    certificates, people, _absent = issued
+    slug = reference_programme.slug
+    own = people[0].organisation
+    other = people[2].organisation
+    coordinator = logged_in("coordinator")
+
+    page = coordinator.get(f"/zh-hant/agency/p/{slug}/?agency={own.pk}").content.decode()
+    assert "貴機構職員的出席證書" in page
+    assert f"/manage/p/{slug}/certificates/all.zip?agency={own.pk}" in page
+    mine = {certificates[people[0].pk].serial, certificates[people[1].pk].serial}
+    assert all(serial in page for serial in mine)
+    assert certificates[people[2].pk].serial not in page
+
+    def serials(client, agency):
+        response = client.get(f"/manage/p/{slug}/certificates/all.zip", {"agency": agency})
+        assert response.status_code == 200
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        return {name.split(" ")[0].removesuffix(".pdf") for name in archive.namelist()}
+
+    assert serials(coordinator, own.pk) == mine
+    # Another agency's id narrows nothing open to a coordinator: their visible set is their own.
+    assert serials(coordinator, other.pk) == set()
+    assert serials(logged_in("organiser"), other.pk) == {certificates[people[2].pk].serial}
+    assert coordinator.get(f"/manage/p/{slug}/certificates/all.zip", {"agency": "x"}).status_code == 404
+    rows = coordinator.get(f"/manage/p/{slug}/certificates/cpd.csv", {"agency": own.pk}).content.decode()
+    assert len([line for line in rows.splitlines() if line.strip()]) == 1 + len(mine)
+
+
 def test_cpd_export_csv_and_xlsx_neutralise_formulas(issued, reference_programme):
     _certificates, people, _absent = issued
     client = logged_in("organiser")

@@ -169,10 +169,17 @@ def preview(request, slug: str):
 
 
 def _visible_or_404(request, slug: str):
+    """The programme and the certificates the user may see; ``?agency=<id>`` narrows them to one
+    member agency (a coordinator's page is per agency)."""
     programme = get_object_or_404(Programme, slug=slug)
     certificates = selectors.visible_certificates(request.user, programme)
     if certificates is None:
         raise Http404
+    agency = request.GET.get("agency", "")
+    if agency:
+        if not agency.isdigit():
+            raise Http404
+        certificates = certificates.filter(registration__organisation_id=int(agency))
     return programme, certificates
 
 

@@ -14,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.certificates import selectors as certificate_selectors
+from plenary.certificates.models import Certificate
 from plenary.programmes import selectors as programme_selectors
 from plenary.registrations import selectors, services, spreadsheets
 from plenary.registrations.forms import NominationForm, UploadForm
@@ -65,6 +67,9 @@ def programme(request, slug):
         .order_by("-created_at")
     )
     quota = Quota.objects.filter(programme=programme, organisation=agency).first()
+    certificates = (
+        certificate_selectors.visible_certificates(request.user, programme) or Certificate.objects.none()
+    ).filter(registration__organisation=agency)
     return render(
         request,
         "registrations/agency/programme.html",
@@ -74,6 +79,7 @@ def programme(request, slug):
             "programme": programme,
             "registrations": registrations,
             "quota": quota,
+            "certificates": certificates.order_by("serial"),
             "upload_form": UploadForm(),
         },
     )
