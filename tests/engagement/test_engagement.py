@@ -337,3 +337,41 @@ def test_the_feedback_page_lists_what_the_registrant_has_given(client, registran
     page = client.get(f"/me/{registrant.token}/feedback/").content.decode()
     assert f"/me/{registrant.token}/reflect/{lecture.pk}/" in page
     assert f"/me/{registrant.token}/survey/{lecture.pk}/" in page
+
+
+def test_organisers_close_and_reopen_an_evaluation_from_the_console(
+    client, console, reference_programme, registrant, lecture, mailoutbox, django_capture_on_commit_callbacks
+):
+    from plenary.core.models import AuditEntry
+
+    base = f"/manage/p/{reference_programme.slug}/surveys/{lecture.pk}"
+    survey_page = f"/me/{registrant.token}/survey/{lecture.pk}/"
+    assert client.get(survey_page).status_code == 200
+
+    closed = console.post(f"{base}/state/", {"open": "0"}, follow=True)
+    assert "The evaluation is closed" in closed.content.decode()
+    assert "Reopen the evaluation" in closed.content.decode()
+    assert "Email the evaluation link" not in closed.content.decode()
+    assert client.get(survey_page).status_code == 404
+    # A link asked for before it closed is not sent after.
+    with django_capture_on_commit_callbacks(execute=True):
+        console.post(f"{base}/invite/")
+    assert mailoutbox == []
+
+    console.post(f"{base}/state/", {"open": "1"})
+    assert client.get(survey_page).status_code == 200
+    summaries = list(
+        AuditEntry.objects.filter(
+            programme=reference_programme, summary__startswith="Evaluation"
+        ).values_list("summary", flat=True)
+    )
+    assert sorted(summaries) == ["Evaluation closed", "Evaluation opened"]
+    assert console.post(f"{base}/state/", {"open": "maybe"}).status_code == 404
+
+
+def test_an_outsider_cannot_close_an_evaluation(outsider, reference_programme, lecture):
+    client = Client()
+    client.force_login(outsider)
+    response = client.post(f"/manage/p/{reference_programme.slug}/surveys/{lecture.pk}/state/", {"open": "0"})
+    assert response.status_code in (403, 404)
+    assert services.ensure_survey(lecture).is_open

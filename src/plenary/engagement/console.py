@@ -148,10 +148,28 @@ def survey_export(request, slug, session_id):
 
 @login_required
 @require_POST
+def survey_state(request, slug, session_id):
+    programme = managed_programme_or_404(request, slug)
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    wanted = request.POST.get("open")
+    if wanted not in ("0", "1"):
+        raise Http404
+    survey = services.set_survey_open(services.ensure_survey(session), wanted == "1", actor=request.user)
+    if survey.is_open:
+        messages.success(request, _("The evaluation accepts responses again."))
+    else:
+        messages.success(request, _("The evaluation is closed: registrants can no longer answer it."))
+    return redirect("engagement:manage-survey", slug=programme.slug, session_id=session.pk)
+
+
+@login_required
+@require_POST
 def survey_invite(request, slug, session_id):
     programme = managed_programme_or_404(request, slug)
     session = get_object_or_404(programme.sessions, pk=session_id)
-    services.ensure_survey(session)
+    if not services.ensure_survey(session).is_open:
+        messages.error(request, _("Reopen the evaluation before emailing its link."))
+        return redirect("engagement:manage-survey", slug=programme.slug, session_id=session.pk)
     transaction.on_commit(lambda: tasks.email_survey_links.enqueue(session.pk))
     messages.success(
         request, _("The evaluation link is being emailed to registrants who have not answered yet.")

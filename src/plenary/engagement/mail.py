@@ -14,7 +14,9 @@ from plenary.registrations.selectors import active_registrations
 
 
 def send_survey_links(session_id: int) -> int:
-    session = Session.objects.select_related("programme").get(pk=session_id)
+    session = Session.objects.select_related("programme", "survey").get(pk=session_id)
+    if getattr(session, "survey", None) is not None and not session.survey.is_open:
+        return 0  # closed since the mail was asked for
     answered = Response.objects.filter(survey__session=session).values("registration_id")
     messages = []
     for registration in active_registrations(session.programme).exclude(pk__in=answered):

@@ -156,6 +156,27 @@ def publish_reflection(reflection: Reflection, publish: bool, *, actor) -> Refle
     return reflection
 
 
+@transaction.atomic
+def set_survey_open(survey: Survey, is_open: bool, *, actor) -> Survey:
+    """Opens or closes a session's evaluation to responses (a closed one is not offered or emailed)."""
+    survey = Survey.objects.select_for_update().select_related("session__programme").get(pk=survey.pk)
+    if survey.is_open == is_open:
+        return survey
+    before = audit.snapshot(survey)
+    survey.is_open = is_open
+    survey.save(update_fields=["is_open"])
+    audit.record(
+        actor=actor,
+        action=audit.AuditEntry.Action.UPDATE,
+        instance=survey,
+        programme=survey.session.programme,
+        before=before,
+        after=audit.snapshot(survey),
+        summary="Evaluation opened" if is_open else "Evaluation closed",
+    )
+    return survey
+
+
 def submit_response(*, registration: Registration, survey: Survey, answers: dict[int, Any]) -> Response:
     """Stores a registrant's evaluation. ``answers`` maps question id → rating (1–5) or text.
 

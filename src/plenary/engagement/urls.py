@@ -27,6 +27,11 @@ urlpatterns = [
         name="manage-survey-export",
     ),
     path(
+        "manage/p/<slug:slug>/surveys/<int:session_id>/state/",
+        console.survey_state,
+        name="manage-survey-state",
+    ),
+    path(
         "manage/p/<slug:slug>/surveys/<int:session_id>/invite/",
         console.survey_invite,
         name="manage-survey-invite",
