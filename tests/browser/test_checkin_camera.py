@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from PIL import Image
 from playwright.sync_api import expect
 
-from plenary.checkin.models import CheckIn, StaffAssignment
+from plenary.checkin.models import CheckIn
 from plenary.registrations.emails import pass_png
-from tests.browser.test_checkin_scanner import seat
+from tests.browser.test_checkin_scanner import door_staff_for, open_scanner, seat
 from tests.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,10 +36,7 @@ def test_door_staff_check_a_pass_in_with_the_phone_camera(
     browser, live_server, reference_programme, tmp_path
 ):
     sharing = reference_programme.sessions.get(kind="sharing")
-    door = get_user_model().objects.get(username="door")
-    door.set_password("door-password-1")
-    door.save()
-    StaffAssignment.objects.create(user=door, session=sharing)
+    door_staff_for(sharing)
     person = seat(reference_programme, sharing, "Chan Ka Yan", "陳嘉欣")
     video = tmp_path / "pass.y4m"
     camera_file(video, Image.open(io.BytesIO(pass_png(person))))
@@ -61,11 +57,7 @@ def test_door_staff_check_a_pass_in_with_the_phone_camera(
         context.grant_permissions(["camera"], origin=live_server.url)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/accounts/login/?next=/checkin/{sharing.pk}/")
-        page.fill("#id_username", "door")
-        page.fill("#id_password", "door-password-1")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_selector("#scanner[data-ready=true]")
+        open_scanner(page, live_server, sharing)
 
         page.get_by_role("button", name="Scan with camera").click()
         result = page.locator("#result")

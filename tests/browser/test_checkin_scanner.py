@@ -56,14 +56,30 @@ def expect_result(page, colour: str, *texts: str) -> None:
     result.wait_for(state="hidden")
 
 
+def door_staff_for(session):
+    """The demo's door account, assigned to the session, with a password the browser can type."""
+    door = get_user_model().objects.get(username="door")
+    door.set_password("door-password-1")
+    door.save()
+    StaffAssignment.objects.create(user=door, session=session)
+    return door
+
+
+def open_scanner(page, live_server, session) -> None:
+    """Signs in as door staff and waits until the scanner has its roster."""
+    page.goto(f"{live_server.url}/accounts/login/?next=/checkin/{session.pk}/")
+    page.fill("#id_username", "door")
+    page.fill("#id_password", "door-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/checkin/{session.pk}/")
+    page.wait_for_selector("#scanner[data-ready=true]")
+
+
 def test_door_staff_scan_by_hand_and_by_wedge_then_offline_and_the_server_counts_each_pass_once(
     page, live_server, reference_programme, api_as
 ):
     sharing = reference_programme.sessions.get(kind="sharing")
-    door = get_user_model().objects.get(username="door")
-    door.set_password("door-password-1")
-    door.save()
-    StaffAssignment.objects.create(user=door, session=sharing)
+    door = door_staff_for(sharing)
     people = [
         seat(reference_programme, sharing, name, zh)
         for name, zh in [
@@ -81,12 +97,7 @@ def test_door_staff_scan_by_hand_and_by_wedge_then_offline_and_the_server_counts
 
     console_errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
-    page.goto(f"{live_server.url}/accounts/login/?next=/checkin/{sharing.pk}/")
-    page.fill("#id_username", "door")
-    page.fill("#id_password", "door-password-1")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**/checkin/{sharing.pk}/")
-    page.wait_for_selector("#scanner[data-ready=true]")
+    open_scanner(page, live_server, sharing)
     assert page.locator("#expected").inner_text() == "7"
     # The service worker that keeps the scanner for offline use is scoped to the scanner only.
     scope = page.evaluate("navigator.serviceWorker.ready.then(registration => registration.scope)")

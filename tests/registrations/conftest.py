@@ -180,3 +180,13 @@ def busy_live_server(transactional_db):
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def fresh_rate_limits():
+    """Rate limits count in the cache: each test starts and ends with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,21 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from plenary.registrations import services
 from plenary.registrations.models import ConsentRecord, Registration
 from tests.registrations.conftest import applicant, attachment_types, hybrid, text_of
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 
 def form_data(programme, n=1, **extra) -> dict:

@@ -98,14 +98,15 @@ def submit_reflection(
     return reflection
 
 
-def _record(actor, reflection: Reflection, before: dict, summary: str) -> None:
+def _record(actor, changed: Reflection | Survey, before: dict, summary: str) -> None:
+    """The audit entry of an organiser's change to a session's reflection or evaluation."""
     audit.record(
         actor=actor,
         action=audit.AuditEntry.Action.UPDATE,
-        instance=reflection,
-        programme=reflection.session.programme,
+        instance=changed,
+        programme=changed.session.programme,
         before=before,
-        after=audit.snapshot(reflection),
+        after=audit.snapshot(changed),
         summary=summary,
     )
 
@@ -165,15 +166,7 @@ def set_survey_open(survey: Survey, is_open: bool, *, actor) -> Survey:
     before = audit.snapshot(survey)
     survey.is_open = is_open
     survey.save(update_fields=["is_open"])
-    audit.record(
-        actor=actor,
-        action=audit.AuditEntry.Action.UPDATE,
-        instance=survey,
-        programme=survey.session.programme,
-        before=before,
-        after=audit.snapshot(survey),
-        summary="Evaluation opened" if is_open else "Evaluation closed",
-    )
+    _record(actor, survey, before, "Evaluation opened" if is_open else "Evaluation closed")
     return survey
 
 
