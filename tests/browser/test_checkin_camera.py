@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from plenary.checkin.models import CheckIn
 from plenary.registrations.emails import pass_png
-from tests.browser.test_checkin_scanner import door_staff_for, open_scanner, seat
+from tests.browser.test_checkin_scanner import open_scanner, seat
+from tests.checkin.conftest import door_staff_for
 from tests.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

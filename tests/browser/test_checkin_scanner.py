@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from plenary.checkin.models import CheckIn, StaffAssignment
 from plenary.registrations.models import Registration, SeatAllocation
+from tests.checkin.conftest import door_staff_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,15 +55,6 @@ def expect_result(page, colour: str, *texts: str) -> None:
         expect(result).to_contain_text(text)
     page.locator("#result-close").click()
     result.wait_for(state="hidden")
-
-
-def door_staff_for(session):
-    """The demo's door account, assigned to the session, with a password the browser can type."""
-    door = get_user_model().objects.get(username="door")
-    door.set_password("door-password-1")
-    door.save()
-    StaffAssignment.objects.create(user=door, session=session)
-    return door
 
 
 def open_scanner(page, live_server, session) -> None:

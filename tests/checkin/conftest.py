@@ -26,14 +26,20 @@ def sharing(reference_programme):
     return reference_programme.sessions.select_related("programme", "venue").get(kind="sharing")
 
 
-@pytest.fixture
-def door(sharing):
-    """The demo's check-in staff account, assigned to the sharing session's door."""
+def door_staff_for(session):
+    """The demo's check-in staff account, assigned to the session's door, with a password a browser
+    can type."""
     user = get_user_model().objects.get(username="door")
     user.set_password("door-password-1")
     user.save()
-    StaffAssignment.objects.create(user=user, session=sharing)
+    StaffAssignment.objects.create(user=user, session=session)
     return user
+
+
+@pytest.fixture
+def door(sharing):
+    """The demo's check-in staff account, assigned to the sharing session's door."""
+    return door_staff_for(sharing)
 
 
 @pytest.fixture
