@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from plenary.api.auth import create_token
-from plenary.core import demo
+from plenary.site import demo
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls that tests make
 # between page actions are still synchronous, so Django's async-safety guard must stand aside.

@@ -10,8 +10,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from plenary.attendance import services
 from plenary.attendance.models import Attendance
-from plenary.core.demo import DEMO_PASSWORD
 from plenary.registrations.models import Registration
+from plenary.site.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from plenary.attendance import demo
 from plenary.attendance.models import Attendance, AttendanceImport
-from plenary.core.demo import DemoContext, person_name
 from plenary.registrations.models import Registration
+from plenary.site.demo import DemoContext, person_name
+from plenary.site.demo import attendance as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from plenary.certificates import services
 from plenary.certificates.models import Certificate, IssueJob
-from plenary.core.demo import DEMO_PASSWORD
+from plenary.site.demo import DEMO_PASSWORD
 from tests.browser.test_programme_page import serious_violations
 from tests.certificates.conftest import attend_all, person
 

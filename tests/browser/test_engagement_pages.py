@@ -4,11 +4,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from plenary.core.demo import DEMO_PASSWORD
 from plenary.engagement.models import Reflection, Response
 from plenary.programmes import selectors
 from plenary.programmes.models import Session
 from plenary.registrations.models import Registration
+from plenary.site.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

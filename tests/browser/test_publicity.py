@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from plenary.core.demo import DEMO_PASSWORD
 from plenary.media.models import Photo
 from plenary.programmes.models import Session
 from plenary.publicity.models import PressRelease
+from plenary.site.demo import DEMO_PASSWORD
 from tests.browser.test_programme_page import serious_violations
 from tests.media.images import jpeg, png
 from tests.publicity.test_compose import add_registrants

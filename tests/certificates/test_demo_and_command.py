@@ -8,9 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from plenary.certificates import demo as certificates_demo
 from plenary.certificates.models import Certificate, CertificateRule
-from plenary.core.demo import DemoContext
+from plenary.site.demo import DemoContext
+from plenary.site.demo import certificates as certificates_demo
 
 from .conftest import attend, attend_all, person
 

@@ -16,8 +16,8 @@ from django.db.models import Count
 from plenary.attendance.models import Attendance
 from plenary.certificates import services, tasks
 from plenary.certificates.models import Certificate, IssueJob
-from plenary.core import demo
 from plenary.registrations.models import Registration
+from plenary.site import demo
 
 COUNT = 500
 

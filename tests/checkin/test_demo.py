@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from plenary.checkin import demo
 from plenary.checkin.models import CheckIn, Scan, StaffAssignment
-from plenary.core.demo import DemoContext
+from plenary.site.demo import DemoContext
+from plenary.site.demo import checkin as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The web server's workers share new connections out evenly (core/gunicorn.py), against a live server."""
+"""The web server's workers share new connections out evenly (site/gunicorn.py), against a live server."""
 
 import os
 import socket
@@ -122,7 +122,7 @@ def test_a_crowd_connecting_at_once_is_shared_out_evenly_between_workers(tmp_pat
 
 def _worker(pid: int, connections: int):
     """A worker as far as the balancing needs one: no sockets, no threads."""
-    from plenary.core import gunicorn
+    from plenary.site import gunicorn
 
     worker = gunicorn.ThreadWorker.__new__(gunicorn.ThreadWorker)
     worker.sockets, worker._accepting, worker.alive = [], False, True
@@ -133,7 +133,7 @@ def _worker(pid: int, connections: int):
 
 
 def test_the_busiest_worker_stands_aside_until_the_others_catch_up_or_stop():
-    from plenary.core import gunicorn
+    from plenary.site import gunicorn
 
     busy, idle = _worker(os.getpid(), 3), _worker(os.getppid(), 1)  # two live processes
     try:

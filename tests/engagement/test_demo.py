@@ -4,11 +4,12 @@ import random
 
 import pytest
 
-from plenary.core.demo import DemoContext
-from plenary.engagement import demo, selectors
+from plenary.engagement import selectors
 from plenary.engagement.models import Answer, Reflection, Response
 from plenary.programmes.models import AgendaItem, Session
 from plenary.registrations.models import Registration
+from plenary.site.demo import DemoContext
+from plenary.site.demo import engagement as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from plenary.registrations import bench
 from plenary.registrations.models import SeatCounter
+from plenary.site.bench import registrations as bench
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

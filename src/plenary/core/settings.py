@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "plenary.checkin",
     "plenary.certificates",
     "plenary.api",
+    "plenary.site",
 ]
 
 MIDDLEWARE = [
@@ -57,8 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "plenary.core.urls"
-WSGI_APPLICATION = "plenary.core.wsgi.application"
+ROOT_URLCONF = "plenary.site.urls"
+WSGI_APPLICATION = "plenary.site.wsgi.application"
 
 TEMPLATES = [
     {
@@ -120,7 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "core:login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "programmes:manage-home"
 LOGOUT_REDIRECT_URL = "programmes:home"
 

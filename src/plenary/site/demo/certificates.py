@@ -6,7 +6,7 @@ from django.db import transaction
 
 from plenary.certificates import services
 from plenary.certificates.models import CertificateRule, Signatory
-from plenary.core.demo import DemoContext
+from plenary.site.demo import DemoContext
 
 
 def load(context: DemoContext) -> None:

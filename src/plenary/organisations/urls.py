@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from plenary.core.ratelimit import rate_limited
 from plenary.organisations.models import Membership
 
-app_name = "core"
+app_name = "accounts"
 
 RESET_MAILS_PER_ADDRESS = 3
 RESET_MAILS_PER_CLIENT = 20
@@ -18,7 +18,7 @@ RESET_MAILS_PER_CLIENT = 20
 class LoginView(auth_views.LoginView):
     """Signs in and, unless a page was asked for, opens the page for the person's role."""
 
-    template_name = "core/login.html"
+    template_name = "accounts/login.html"
 
     def get_default_redirect_url(self):
         user = self.request.user
@@ -36,13 +36,13 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "core/account_form.html"
-    success_url = reverse_lazy("core:password-change-done")
+    template_name = "accounts/account_form.html"
+    success_url = reverse_lazy("accounts:password-change-done")
     extra_context = {"title": _("Change your password"), "button": _("Change password")}
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
-    template_name = "core/account_message.html"
+    template_name = "accounts/account_message.html"
     extra_context = {"title": _("Password changed"), "message": _("Your password has been changed.")}
 
 
@@ -68,11 +68,11 @@ class PoliteResetForm(PasswordResetForm):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    template_name = "core/account_form.html"
+    template_name = "accounts/account_form.html"
     form_class = PoliteResetForm
-    email_template_name = "core/password_reset_email.txt"
-    subject_template_name = "core/password_reset_subject.txt"
-    success_url = reverse_lazy("core:password-reset-done")
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
     extra_context = {
         "title": _("Forgotten your password?"),
         "intro": _(
@@ -89,7 +89,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
-    template_name = "core/account_message.html"
+    template_name = "accounts/account_message.html"
     extra_context = {
         "title": _("Check your email"),
         "message": _(
@@ -100,8 +100,8 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "core/account_form.html"
-    success_url = reverse_lazy("core:password-reset-complete")
+    template_name = "accounts/account_form.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
     extra_context = {"title": _("Choose a new password"), "button": _("Save the new password")}
 
     def get_context_data(self, **kwargs):
@@ -114,7 +114,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
-    template_name = "core/account_message.html"
+    template_name = "accounts/account_message.html"
     extra_context = {
         "title": _("Password saved"),
         "message": _("Your new password is saved. You can sign in with it now."),

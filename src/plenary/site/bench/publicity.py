@@ -13,10 +13,10 @@ import time
 
 from PIL import Image
 
-from plenary.core.demo import PROGRAMME_SLUG
 from plenary.media import services as media_services
 from plenary.programmes.models import Programme, Session
 from plenary.publicity import exports, services
+from plenary.site.demo import PROGRAMME_SLUG
 
 
 def _photo(size: int, shade: int) -> bytes:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from plenary.core.demo import DemoContext, person_name
 from plenary.organisations.models import Membership
 from plenary.programmes.models import Session
 from plenary.registrations import services
 from plenary.registrations.models import ConsentRecord, Quota, Registration, SeatAllocation, SeatCounter
+from plenary.site.demo import DemoContext, person_name
 
 IN_PERSON_SHARE = 0.12
 NOMINATED_SHARE = 0.35

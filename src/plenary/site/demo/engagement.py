@@ -11,11 +11,11 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from plenary.core.demo import DemoContext
 from plenary.engagement import services
 from plenary.engagement.models import Answer, Reflection, Response
 from plenary.programmes.models import AgendaItem, Session
 from plenary.registrations.selectors import active_registrations
+from plenary.site.demo import DemoContext
 
 REFLECTIONS = [
     (

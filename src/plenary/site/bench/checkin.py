@@ -25,9 +25,9 @@ from django.db import IntegrityError, transaction
 
 from plenary.api.auth import create_token
 from plenary.checkin.models import CheckIn, StaffAssignment
-from plenary.core import loadgen
 from plenary.programmes.models import Programme, Session, Venue
 from plenary.registrations.models import Registration, SeatAllocation
+from plenary.site import loadgen
 
 SLUG = "bench-checkin"
 

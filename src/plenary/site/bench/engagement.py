@@ -11,11 +11,11 @@ import time
 
 from django.db import transaction
 
-from plenary.core import demo
 from plenary.engagement import charts, exports, selectors, services
 from plenary.engagement.models import Answer, Response
 from plenary.programmes.models import Session
 from plenary.registrations.models import Registration
+from plenary.site import demo
 
 
 class _Rollback(Exception):

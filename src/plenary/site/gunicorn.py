@@ -72,10 +72,10 @@ class ThreadWorker(GunicornThreadWorker):
 
     def load_wsgi(self):
         """Loads the application, starts the request threads, each with its database connection open
-        (core/warmup.py), sets aside what start-up loaded from the garbage collector, and only then
+        (site/warmup.py), sets aside what start-up loaded from the garbage collector, and only then
         joins the board: a worker still starting must not hold the others back from accepting."""
         super().load_wsgi()
-        from plenary.core import warmup
+        from plenary.site import warmup
 
         everyone = threading.Barrier(self.cfg.threads)
 

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 
 from plenary.checkin import selectors, services
 from plenary.checkin.models import StaffAssignment
-from plenary.core.demo import DemoContext
 from plenary.organisations.models import Membership, Organisation
+from plenary.site.demo import DemoContext
 
 DEMO_NAMESPACE = uuid.UUID("6f1c0f8e-3d0b-4a57-9a59-5b1d2f0c9e11")
 DOORS = ["door-left", "door-right"]

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from plenary.core import demo
 from plenary.programmes.models import Programme
+from plenary.site import demo
 
 
 class Command(BaseCommand):

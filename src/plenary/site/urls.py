@@ -14,7 +14,7 @@ urlpatterns = [
 # Pages are English at their plain address and Traditional Chinese under /zh-hant/, so a link
 # always opens in the language it was shared in.
 urlpatterns += i18n_patterns(
-    path("", include("plenary.core.urls_pages")),
+    path("", include("plenary.organisations.urls")),
     path("", include("plenary.media.urls")),
     path("", include("plenary.publicity.urls")),
     path("", include("plenary.registrations.urls")),

@@ -1,4 +1,4 @@
-"""`plenary bench NAME [args...]`: runs the benchmark module of an app (``plenary.<app>.bench.run(argv)``)."""
+"""`plenary bench NAME [args...]`: runs a benchmark module (``plenary.site.bench.<app>.run(argv)``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import importlib
 
 from django.core.management.base import BaseCommand, CommandError
 
-# Benchmark name → the app whose ``bench`` module runs it.
+# Benchmark name → the module of ``plenary.site.bench`` that runs it (named after the app it measures).
 BENCHMARKS = {
     "registration": "registrations",
     "checkin": "checkin",
@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, **options):
         try:
-            module = importlib.import_module(f"plenary.{BENCHMARKS[name]}.bench")
+            module = importlib.import_module(f"plenary.site.bench.{BENCHMARKS[name]}")
         except ModuleNotFoundError as error:
             raise CommandError(f"The {name} benchmark is not part of this build.") from error
         # Django hands the positional "args" to handle() as *args.

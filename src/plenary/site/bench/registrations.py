@@ -16,9 +16,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from plenary.api.auth import create_token
-from plenary.core import loadgen
 from plenary.organisations.models import Membership, Organisation
 from plenary.registrations.models import Registration, SeatAllocation, SeatCounter
+from plenary.site import loadgen
 
 
 def _organiser_token() -> str:

@@ -395,8 +395,10 @@ DEMO_LOGINS = [
 def load(*, registrants: int = 2046, seed: int = 2022, log=print) -> Programme:
     """Loads the reference programme, then lets every installed Plenary app add its part.
 
-    An app joins the demo by having a ``demo`` module with ``load(context: DemoContext)``; apps run in
-    INSTALLED_APPS order, so registrations exist before attendance, attendance before certificates.
+    An app joins the demo with a module ``plenary.site.demo.<app label>`` that has
+    ``load(context: DemoContext)``; apps run in INSTALLED_APPS order, so registrations exist before
+    attendance, attendance before certificates. The parts live here, not in the apps: the demo is the
+    site's, and domain apps never import the site package.
     """
     with transaction.atomic():
         programme, agencies = load_programme(seed)
@@ -404,12 +406,13 @@ def load(*, registrants: int = 2046, seed: int = 2022, log=print) -> Programme:
         programme=programme, rng=random.Random(seed), registrants=registrants, seed=seed, agencies=agencies
     )
     for config in apps.get_app_configs():
-        if not config.name.startswith("plenary.") or config.name == "plenary.core":
+        if not config.name.startswith("plenary.") or config.name in ("plenary.core", "plenary.site"):
             continue
+        name = f"{__name__}.{config.label}"
         try:
-            module = importlib.import_module(f"{config.name}.demo")
+            module = importlib.import_module(name)
         except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.demo":
+            if error.name != name:
                 raise
             continue
         log(f"demo: {config.label}")
