@@ -197,42 +197,6 @@ def test_undo_is_an_audited_correction_and_a_new_scan_counts_again(sharing, pers
     assert Attendance.objects.get(registration=someone, session=sharing).minutes == 100
 
 
-def test_walk_ins_take_a_free_seat_and_are_refused_when_the_room_is_full(sharing, person, door):
-    sharing.venue.capacity = 2
-    sharing.venue.save()
-    person()
-
-    walk_in = services.add_walk_in(
-        session=sharing, name_en="Wong Siu Ming", name_zh="黃小明", email="walkin@example.org", actor=door
-    )
-    assert (walk_in.status, walk_in.source) == ("confirmed", "imported")
-    seat = SeatAllocation.objects.get(registration=walk_in, session=sharing)
-    assert (seat.mode, seat.status) == ("in_person", "confirmed")
-    assert scan(walk_in, sharing).result == "checked_in"
-    assert AuditEntry.objects.filter(actor=door, summary__startswith="Walk-in").exists()
-
-    with pytest.raises(ValidationError):
-        services.add_walk_in(session=sharing, name_en="Too Late", email="late@example.org", actor=door)
-    assert not Registration.objects.filter(email="late@example.org").exists()
-
-
-def test_a_waitlisted_person_is_moved_into_the_room_only_when_a_seat_is_free(sharing, person, door):
-    sharing.venue.capacity = 1
-    sharing.venue.save()
-    seated = person()
-    waiting = person(seat="waitlisted", status="waitlisted")
-    with pytest.raises(ValidationError):
-        services.move_into_room(registration=waiting, session=sharing, actor=door)
-
-    SeatAllocation.objects.filter(registration=seated).update(status="cancelled")
-    services.move_into_room(registration=waiting, session=sharing, actor=door)
-
-    waiting.refresh_from_db()
-    assert waiting.status == "confirmed"
-    assert SeatAllocation.objects.get(registration=waiting).status == "confirmed"
-    assert scan(waiting, sharing).result == "checked_in"
-
-
 def test_a_batch_is_answered_earliest_first(sharing, person):
     someone = person()
     later, earlier = sharing.starts_at + timedelta(minutes=5), sharing.starts_at - timedelta(minutes=5)

@@ -27,7 +27,7 @@ def make_programme(*, room: int = 2, online: int | None = None, slug: str = "sma
         registration_open=True,
     )
     CoOrganiser.objects.create(programme=programme, organisation=lead, role=CoOrganiser.Role.LEAD)
-    venue = Venue.objects.create(name_en=f"Room of {slug}", name_zh="會議室", capacity=room)
+    venue = Venue.objects.create(name_en=f"Room of {slug}", name_zh="會議室", capacity=room, owner=lead)
     Session.objects.create(
         programme=programme,
         title_en="Opening lecture",
@@ -86,8 +86,7 @@ def applicant(n: int, mode: str = "in_person", **extra) -> services.Applicant:
         name_en=f"Person {n}",
         name_zh=f"參加者{n}",
         preferred_mode=mode,
-        consent_pics=True,
-        **extra,
+        **{"consent_pics": True, **extra},
     )
 
 

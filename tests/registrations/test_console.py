@@ -161,7 +161,7 @@ def test_organisers_create_coordinator_accounts_that_can_sign_in(small_programme
     assert Client().login(username="new-coordinator", password=password)
     from django.contrib.auth import get_user_model
 
-    from plenary.registrations.selectors import coordinator_agencies
+    from plenary.access.rules import coordinated_agencies as coordinator_agencies
 
     user = get_user_model().objects.get(username="new-coordinator")
     assert list(coordinator_agencies(user)) == [people["agency_b"]]

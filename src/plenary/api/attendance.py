@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from plenary.access.api import managed_session
 from plenary.attendance import selectors as attendance_selectors
 from plenary.attendance import services
 from plenary.attendance.models import Attendance, AttendanceImport
-from plenary.programmes import selectors
-from plenary.programmes.models import Session
 
 router = Router(tags=["attendance"])
 
@@ -42,13 +39,6 @@ class AttendanceOut(Schema):
     mode: str
     minutes: int
     present: bool
-
-
-def managed_session(request, session_id: int) -> Session:
-    session = get_object_or_404(Session.objects.select_related("programme"), pk=session_id)
-    if not selectors.can_manage(request.auth, session.programme):
-        raise PermissionDenied("Only organiser staff of this programme's co-organising bodies may do this.")
-    return session
 
 
 def _import(batch: AttendanceImport, duplicate: bool) -> dict:

@@ -14,12 +14,12 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from plenary.access.api import MAX_ID, managed_programme
 from plenary.api.auth import bearer
 from plenary.api.schemas import Bilingual
 from plenary.certificates import selectors, services
 from plenary.certificates.models import IssueJob
 from plenary.core.i18n import bilingual
-from plenary.programmes import selectors as programme_selectors
 from plenary.programmes.models import Programme
 
 router = Router(tags=["certificates"])
@@ -71,9 +71,7 @@ def _job(job: IssueJob) -> dict:
 @router.post("/programmes/{slug}/certificates/issue", response={202: JobOut})
 def issue(request, slug: str):
     """Starts issuing every certificate due (idempotent); poll the job for progress."""
-    programme = get_object_or_404(Programme, slug=slug)
-    if not programme_selectors.can_manage(request.user, programme):
-        raise HttpError(403, "Only the programme's organisers may issue certificates.")
+    programme = managed_programme(request, slug)
     with transaction.atomic():
         job = services.start_issue_job(programme, actor=request.user)
     job.refresh_from_db()
@@ -82,7 +80,7 @@ def issue(request, slug: str):
 
 @router.get("/jobs/{job_id}", response=JobOut)
 def job_progress(request, job_id: int):
-    job = IssueJob.objects.filter(pk=job_id).first()
+    job = IssueJob.objects.filter(pk=job_id).first() if 0 < job_id <= MAX_ID else None
     if job is None or not (request.user.is_superuser or job.created_by_id == request.user.pk):
         raise HttpError(404, "No such job.")
     return _job(job)

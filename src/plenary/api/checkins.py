@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import django_auth
 
+from plenary.access.api import MAX_ID
 from plenary.api.auth import bearer
 from plenary.checkin import selectors, services
 from plenary.programmes.models import Session
@@ -102,15 +103,17 @@ class RosterOut(Schema):
     entries: list[RosterEntry]
 
 
-def door(request, session_id: int, code: str | None = None) -> tuple[Session, list[tuple] | None]:
+def door(request, session_id: int, code: str | None = None) -> tuple[Session, selectors.PassAtDoor | None]:
     """The session if the caller may scan at its door (404 when it does not exist, 403 when not theirs),
     and, given a pass code, the pass as ``selectors.door()`` read it in the same query."""
-    session, allowed, passes = selectors.door(session_id, request.auth, code)
+    if not 0 < session_id <= MAX_ID:
+        raise Http404
+    session, allowed, found = selectors.door(session_id, request.auth, code)
     if session is None:
         raise Http404
     if not allowed:
         raise PermissionDenied("You are not assigned to check people in at this session.")
-    return session, passes
+    return session, found
 
 
 def _local(value: datetime | None, session: Session) -> datetime | None:
@@ -143,9 +146,10 @@ def _code(value) -> str:
 
 @router.post("checkins", response=ScanReply)
 def scan(request, payload: ScanIn):
-    session, passes = door(request, payload.session_id, services.normalise_code(payload.code))
+    code = services.normalise_code(payload.code)
+    session, found = door(request, payload.session_id, code)
     answer = services.check_in(
-        pass_rows=passes,
+        found=found if code else services.NOT_READ,
         code=_code(payload.code),
         session=session,
         client_event_id=payload.client_event_id,
@@ -158,7 +162,7 @@ def scan(request, payload: ScanIn):
 
 @router.post("checkins/batch", response=BatchOut)
 def scan_batch(request, payload: BatchIn):
-    session, _passes = door(request, payload.session_id)
+    session, _found = door(request, payload.session_id)
     answers = services.check_in_batch(
         [
             {
@@ -182,7 +186,7 @@ def scan_batch(request, payload: BatchIn):
 
 @router.get("sessions/{session_id}/roster", response=RosterOut)
 def roster(request, session_id: int):
-    session, _passes = door(request, session_id)
+    session, _found = door(request, session_id)
     entries = selectors.roster(session)
     for entry in entries:
         entry["checked_in_at"] = _local(entry["checked_in_at"], session)

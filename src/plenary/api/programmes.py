@@ -12,6 +12,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from plenary.access import api as access_api
+from plenary.access import rules as access
 from plenary.api.schemas import Bilingual
 from plenary.core.i18n import bilingual
 from plenary.organisations.models import Organisation
@@ -189,14 +191,6 @@ def _programme(programme: Programme, request) -> dict:
     }
 
 
-def managed_programme(request, slug: str) -> Programme:
-    """The programme if the caller may manage it: 404 when it does not exist, 403 when it is not theirs."""
-    programme = get_object_or_404(Programme, slug=slug)
-    if not selectors.can_manage(request.auth, programme):
-        raise PermissionDenied("Only organiser staff of this programme's co-organising bodies may change it.")
-    return programme
-
-
 @router.get("programmes", auth=None, response=list[ProgrammeSummary])
 def list_programmes(request):
     return [_programme_summary(programme, request) for programme in selectors.public_programmes()]
@@ -211,7 +205,7 @@ def get_programme(request, slug: str):
 @router.post("programmes", response={201: ProgrammeOut})
 def create_programme(request, payload: ProgrammeIn):
     user = request.auth
-    bodies = selectors.organiser_organisations(user)
+    bodies = access.organiser_bodies(user)
     if payload.organisation:
         organisation = (
             Organisation.objects.filter(acronym__iexact=payload.organisation).first()
@@ -244,7 +238,7 @@ def create_programme(request, payload: ProgrammeIn):
 
 @router.patch("programmes/{slug}", response=ProgrammeOut)
 def change_programme(request, slug: str, payload: ProgrammePatch):
-    programme = managed_programme(request, slug)
+    programme = access_api.managed_programme(request, slug)
     changes = payload.dict(exclude_unset=True)
     if "title" in changes:
         if payload.title is None:
@@ -259,7 +253,7 @@ def change_programme(request, slug: str, payload: ProgrammePatch):
 
 @router.post("programmes/{slug}/sessions", response={201: SessionOut})
 def add_session(request, slug: str, payload: SessionIn):
-    programme = managed_programme(request, slug)
+    programme = access_api.managed_programme(request, slug)
     session = services.add_session(
         actor=request.auth,
         programme=programme,

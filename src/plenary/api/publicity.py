@@ -7,7 +7,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from plenary.api.programmes import managed_programme
+from plenary.access.api import managed_programme
 from plenary.api.schemas import Bilingual
 from plenary.core.i18n import bilingual
 from plenary.publicity import selectors, services

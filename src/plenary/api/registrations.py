@@ -7,16 +7,16 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from plenary.access import api as access_api
+from plenary.access import rules as access
 from plenary.api.auth import bearer
 from plenary.api.schemas import Bilingual
 from plenary.core.i18n import bilingual
 from plenary.organisations.selectors import named
-from plenary.programmes.models import Programme
-from plenary.programmes.selectors import can_manage, programme_and_role
+from plenary.programmes.selectors import programme_and_role
 from plenary.registrations import selectors, services
 from plenary.registrations.emails import private_url
 from plenary.registrations.models import Registration, SeatAllocation
@@ -74,7 +74,9 @@ class Page(Schema):
 
 class ListFilters(Schema):
     status: Literal["pending", "confirmed", "waitlisted", "cancelled", "rejected"] | None = None
-    after: int | None = Field(None, description="Continue after this cursor (from next_after).")
+    after: int | None = Field(
+        None, ge=0, le=2**63 - 1, description="Continue after this cursor (from next_after)."
+    )
     limit: int = Field(50, ge=1, le=500)
 
 
@@ -136,7 +138,7 @@ def create_registration(request, slug: str, payload: RegistrationIn):
                 programme, applicant, source=Registration.Source.ORGANISER, actor=user
             )
         else:
-            agencies = list(selectors.coordinator_agencies(user))
+            agencies = list(access.coordinated_agencies(user))
             if not agencies:
                 raise PermissionDenied(
                     "Only organisers of this programme and agency coordinators may register people."
@@ -150,10 +152,8 @@ def create_registration(request, slug: str, payload: RegistrationIn):
                     )
                 agency = chosen
             registration = services.nominate(programme, applicant, coordinator=user, agency=agency)
-    except services.AlreadyRegistered as error:
-        raise HttpError(409, str(error.message)) from error
     except services.RegistrationError as error:
-        raise HttpError(409, str(error.message)) from error
+        raise HttpError(error.status, str(error.message)) from error
     return Status(
         201,
         {
@@ -166,13 +166,8 @@ def create_registration(request, slug: str, payload: RegistrationIn):
 
 @router.get("programmes/{slug}/registrations", response=Page)
 def list_registrations(request, slug: str, filters: Query[ListFilters]):
-    user = request.auth
-    programme = get_object_or_404(Programme, slug=slug)
-    if not can_manage(user, programme) and not selectors.coordinator_agencies(user).exists():
-        raise PermissionDenied(
-            "Only organisers of this programme and agency coordinators may list registrations."
-        )
-    queryset = selectors.visible_registrations(user, programme).select_related("organisation")
+    _programme, queryset = access_api.registrations_of(request, slug)
+    queryset = queryset.select_related("organisation")
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.after:
@@ -214,14 +209,18 @@ def cancel_registration(request, reference: str, token: str | None = None):
             raise HttpError(
                 401, "Authentication required: send Authorization: Bearer <token> or the participant token."
             )
-        if (
-            registration is None
-            or not selectors.visible_registrations(user, registration.programme)
-            .filter(pk=registration.pk)
-            .exists()
-        ):
+        if registration is None or not access.sees_registration(user, registration):
             raise HttpError(404, "Not found.")
         actor = user
     services.cancel(registration, actor=actor)
     registration.refresh_from_db()
     return _out(registration)
+
+
+@router.get("registrations/{reference}", response=RegistrationOut, summary="One registration")
+def get_registration(request, reference: str):
+    """Organisers of its programme, or the coordinator of the agency that nominated it."""
+    registration = access_api.registration(request, reference)
+    return _out(
+        registration, list(registration.seats.select_related("session").order_by("session__starts_at", "id"))
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -13,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.access.views import manages_programme
 from plenary.attendance import forms, selectors, services
 from plenary.attendance.models import AttendanceImport
 from plenary.core.spreadsheets import safe_row
 from plenary.organisations.models import Organisation
-from plenary.programmes.console import managed_programme_or_404
 
 PAGE_SIZE = 50
 REVIEW_SIZE = 100
@@ -32,9 +31,8 @@ def _find_registrant(programme, text: str):
     )
 
 
-@login_required
-def matrix(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def matrix(request, programme):
     all_sessions = list(programme.sessions.all())
     agencies = Organisation.objects.filter(registrations__programme=programme).distinct().order_by("name_en")
     form = forms.MatrixFilterForm(request.GET or None, agencies=agencies, sessions=all_sessions)
@@ -111,9 +109,8 @@ def _xlsx(programme, people, sessions) -> HttpResponse:
     return response
 
 
-@login_required
-def session_page(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def session_page(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     form = forms.ImportForm(
         request.POST or None, request.FILES or None, initial={"tz": programme.time_zone, "format": "auto"}
@@ -162,10 +159,9 @@ def session_page(request, slug, session_id):
     )
 
 
-@login_required
+@manages_programme
 @require_POST
-def match_row(request, slug, session_id, import_id):
-    programme = managed_programme_or_404(request, slug)
+def match_row(request, programme, session_id, import_id):
     batch = get_object_or_404(
         AttendanceImport, session__programme=programme, session_id=session_id, pk=import_id
     )
@@ -191,10 +187,9 @@ def match_row(request, slug, session_id, import_id):
     return redirect("attendance:session", slug=programme.slug, session_id=session_id)
 
 
-@login_required
+@manages_programme
 @require_POST
-def adjust(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+def adjust(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     form = forms.AdjustForm(request.POST)
     if not form.is_valid():

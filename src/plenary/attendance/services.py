@@ -425,7 +425,7 @@ def _store(session, parsed, directory, data, digest, file_name, zone, actor) -> 
     _recompute_from(session, affected, stored + facts)
     audit.record(
         actor=actor,
-        action="attendance.import",
+        action=audit.AuditEntry.Action.CREATE,
         instance=batch,
         programme=session.programme,
         summary=f"{session.title_en}: {batch.rows} rows, {batch.matched} matched, {len(unmatched)} unmatched",
@@ -472,16 +472,17 @@ def _recompute_from(session: Session, registration_ids: set[int], events: list[E
             "computed_at",
         ],
         rows,
-        upsert_on=["registration_id", "session_id"],
+        on_conflict=attendance_upsert_clause(),
     )
 
 
 def _insert_many(
-    table: str, columns: list[str], rows: list[tuple], *, upsert_on: list[str] | None = None
+    table: str, columns: list[str], rows: list[tuple], *, on_conflict: str = ""
 ) -> None:
     """Inserts many uniform rows fast: COPY on PostgreSQL, executemany on SQLite.
 
-    With ``upsert_on``, rows that clash on those columns update the other columns instead. The
+    ``on_conflict`` is the clause that decides what a clashing row does (``attendance_upsert_clause()``
+    for attendance: the one way an attendance row is written, by one statement or in bulk). The
     ORM's bulk_create spends most of its time building and preparing model instances; these rows
     are plain tuples already. Table and column names come from the models, values are parameters.
     """
@@ -489,14 +490,11 @@ def _insert_many(
         return
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
-    conflict = ""
-    if upsert_on:
-        updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns if c not in upsert_on)
-        conflict = f" ON CONFLICT ({', '.join(quote(c) for c in upsert_on)}) DO UPDATE SET {updates}"
+    conflict = f" {on_conflict}" if on_conflict else ""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             target = quote(table)
-            if upsert_on:
+            if on_conflict:
                 target = quote(f"staging_{table}")
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE {target} ON COMMIT DROP AS SELECT {names} FROM {quote(table)} WITH NO DATA"  # noqa: S608
@@ -504,7 +502,7 @@ def _insert_many(
             with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            if upsert_on:
+            if on_conflict:
                 cursor.execute(f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {target}{conflict}")  # noqa: S608
                 cursor.execute(f"DROP TABLE {target}")
             return
@@ -633,7 +631,7 @@ def resolve_unmatched(batch: AttendanceImport, line: int, registration: Registra
     recompute_many(session, [registration.pk])
     audit.record(
         actor=actor,
-        action="attendance.match",
+        action=audit.AuditEntry.Action.UPDATE,
         instance=batch,
         programme=session.programme,
         summary=f"{target.get('name') or email} → {registration.reference}",
@@ -666,7 +664,7 @@ def adjust_minutes(
     attendance = recompute(registration, session)
     audit.record(
         actor=actor,
-        action="attendance.adjust",
+        action=audit.AuditEntry.Action.UPDATE,
         instance=event,
         programme=session.programme,
         before={"minutes": before.minutes if before else 0},

@@ -4,32 +4,22 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from plenary.access import rules as access
 from plenary.certificates.models import Certificate
-from plenary.organisations.models import Membership, Organisation
-from plenary.programmes import selectors as programme_selectors
 from plenary.programmes.models import Programme
 
 
-def coordinated_organisations(user) -> QuerySet[Organisation]:
-    """The member agencies for which this user is coordinator."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role=Membership.Role.COORDINATOR
-    ).distinct()
-
-
 def visible_certificates(user, programme: Programme) -> QuerySet[Certificate] | None:
-    """Certificates of the programme this user may see: all for organisers, own agency for coordinators.
+    """Certificates of the programme this user may see: all for organisers; for a coordinator, those
+    of the registrations they may see (their agencies' nominations, ``access.visible_registrations``).
 
     None when the user may see none at all (the caller answers 403 or 404).
     """
     certificates = Certificate.objects.filter(programme=programme).select_related("registration")
-    if programme_selectors.can_manage(user, programme):
+    if access.manages(user, programme):
         return certificates
-    agencies = coordinated_organisations(user)
-    if agencies.exists():
-        return certificates.filter(registration__organisation__in=agencies)
+    if access.is_coordinator(user):
+        return certificates.filter(registration__in=access.visible_registrations(user, programme))
     return None
 
 

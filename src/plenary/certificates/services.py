@@ -532,28 +532,29 @@ def _plain_fields(instance) -> dict:
 
 
 @transaction.atomic
-def save_rule(form, formsets, *, actor) -> CertificateRule:
-    """Saves the rule and its signatories and logos from the console, with audit entries."""
-    from plenary.programmes.services import save_form
+def save_rule(rule: CertificateRule, *, changed: list, deleted: list, actor) -> CertificateRule:
+    """Saves the rule and the signatories and logos that changed (or are deleted), with audit entries."""
+    from plenary.programmes.services import save
 
-    rule = save_form(form, actor=actor)
-    for formset in formsets:
-        formset.instance = rule
-        for instance in formset.save():
-            audit.record(
-                actor=actor,
-                action=audit.AuditEntry.Action.UPDATE,
-                instance=instance,
-                programme=rule.programme,
-                after=_plain_fields(instance),
-            )
-        for instance in formset.deleted_objects:
-            audit.record(
-                actor=actor,
-                action=audit.AuditEntry.Action.DELETE,
-                instance=instance,
-                programme=rule.programme,
-            )
+    rule = save(rule, actor=actor)
+    for instance in changed:
+        instance.rule = rule
+        instance.save()
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.UPDATE,
+            instance=instance,
+            programme=rule.programme,
+            after=_plain_fields(instance),
+        )
+    for instance in deleted:
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.DELETE,
+            instance=instance,
+            programme=rule.programme,
+        )
+        instance.delete()
     return rule
 
 

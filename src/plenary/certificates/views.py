@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.access.views import manages_programme
 from plenary.certificates import exports, pdf, selectors, services
 from plenary.certificates.forms import LogoFormSet, RevokeForm, RuleForm, SignatoryFormSet
 from plenary.certificates.models import Certificate, IssueJob
-from plenary.programmes.console import managed_programme_or_404
 from plenary.programmes.models import Programme
 from plenary.registrations.models import Registration
 
@@ -80,9 +80,8 @@ def mine_pdf(request, token: str, serial: str):
 # Organiser console -------------------------------------------------------------------------------
 
 
-@login_required
-def console(request, slug: str):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def console(request, programme):
     rule = services.rule_for(programme)
     counting = len(services.counting_sessions(programme))
     data = request.POST if request.method == "POST" else None
@@ -92,7 +91,9 @@ def console(request, slug: str):
     logos = LogoFormSet(data, files, instance=rule, prefix="logos")
     if request.method == "POST":
         if form.is_valid() and signatories.is_valid() and logos.is_valid():
-            services.save_rule(form, [signatories, logos], actor=request.user)
+            changed = [*signatories.save(commit=False), *logos.save(commit=False)]
+            deleted = [*signatories.deleted_objects, *logos.deleted_objects]
+            services.save_rule(form.save(commit=False), changed=changed, deleted=deleted, actor=request.user)
             messages.success(request, _("Certificate settings saved."))
             return redirect("certificates:console", slug=programme.slug)
         messages.error(request, _("Please correct the errors marked below."))
@@ -129,27 +130,24 @@ def console(request, slug: str):
     )
 
 
-@login_required
+@manages_programme
 @require_POST
-def issue(request, slug: str):
-    programme = managed_programme_or_404(request, slug)
+def issue(request, programme):
     with transaction.atomic():
         services.start_issue_job(programme, actor=request.user)
     messages.success(request, _("Issuing has started. You can leave this page and come back."))
     return redirect(reverse("certificates:console", args=[programme.slug]) + "#issue")
 
 
-@login_required
-def job_progress(request, slug: str, job_id: int):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def job_progress(request, programme, job_id: int):
     job = get_object_or_404(IssueJob, programme=programme, pk=job_id)
     return render(request, "certificates/job_progress.html", {"programme": programme, "job": job})
 
 
-@login_required
+@manages_programme
 @require_POST
-def revoke(request, slug: str, serial: str):
-    programme = managed_programme_or_404(request, slug)
+def revoke(request, programme, serial: str):
     certificate = get_object_or_404(Certificate, programme=programme, serial=serial)
     form = RevokeForm(request.POST)
     if form.is_valid():
@@ -160,10 +158,9 @@ def revoke(request, slug: str, serial: str):
     return redirect("certificates:console", slug=programme.slug)
 
 
-@login_required
-def preview(request, slug: str):
+@manages_programme
+def preview(request, programme):
     """The layout as it stands, with a sample holder: organisers see what they edit."""
-    programme = managed_programme_or_404(request, slug)
     content = pdf.render(services.build_layout(programme), services.sample_holder(programme))
     return HttpResponse(content, content_type="application/pdf")
 

@@ -7,7 +7,7 @@ import re
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from plenary.checkin.selectors import is_checkin_only
+from plenary.access.rules import checkin_only
 
 # What a check-in-only account may reach: the scanner, its API, signing in and out, its own password,
 # static files.
@@ -25,7 +25,7 @@ class CheckinStaffOnlyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not SCANNER_PATHS.match(request.path) and is_checkin_only(self._caller(request)):
+        if not SCANNER_PATHS.match(request.path) and checkin_only(self._caller(request)):
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"detail": "Check-in staff may use the check-in endpoints only."}, status=403

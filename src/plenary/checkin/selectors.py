@@ -2,56 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from plenary.checkin.models import CheckIn, StaffAssignment
+from plenary.access import rules as access
+from plenary.checkin.models import CheckIn
 from plenary.core import sql
-from plenary.organisations.models import Membership
 from plenary.programmes.models import Programme, Session
-from plenary.programmes.selectors import managed_programmes, organiser_exists
 from plenary.registrations.models import Registration, SeatAllocation
 
-ROOM_MODES = (Session.Mode.IN_PERSON, Session.Mode.HYBRID)
+ROOM_MODES = access.ROOM_MODES
 
 
-def is_checkin_only(user) -> bool:
-    """True for accounts whose only role is check-in staff: they may use the scanner and nothing else."""
-    if not user.is_authenticated or user.is_superuser or user.is_staff:
-        return False
-    known = getattr(user, "_plenary_checkin_only", None)  # read with the API token
-    if known is not None:
-        return known
-    roles = getattr(user, "_plenary_roles", None)
-    if roles is None:
-        roles = user._plenary_roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    return roles == {Membership.Role.CHECKIN}
-
-
-def scannable_sessions(user) -> QuerySet[Session]:
-    """Sessions with a room whose door this user may work: assigned ones, or any of a programme they manage."""
-    if not user.is_authenticated:
-        return Session.objects.none()
-    sessions = Session.objects.filter(mode__in=ROOM_MODES).select_related("programme", "venue")
-    if user.is_superuser:
-        return sessions
-    return sessions.filter(
-        Q(checkin_staff__user=user) | Q(programme__in=managed_programmes(user).values("pk"))
-    ).distinct()
-
-
-def can_scan(user, session: Session) -> bool:
-    if not user.is_authenticated or session.mode not in ROOM_MODES:
-        return False
-    if user.is_superuser or StaffAssignment.objects.filter(user=user, session=session).exists():
-        return True
-    return managed_programmes(user).filter(pk=session.programme_id).exists()
-
-
-# What the door's one-statement path needs to know of a pass (``services._first_arrival``): the
-# registration, its seat and check-in at the session, and the person's attendance events there (one
-# row per event). Read with the session in ``door()``, or on its own by ``pass_at_door()``.
+# What the door needs to know of a pass: the registration, its seat and check-in at the session, and
+# the person's attendance events there (one row per event). Read with the session in ``door()``, or on
+# its own by ``pass_at_door()``, and handed on as a ``PassAtDoor``.
 PASS_FIELDS = ("id", "programme_id", "reference", "pass_code", "name_en", "name_zh", "status")
+SEAT_FIELDS = ("id", "mode", "status")
+
+
+@dataclass(frozen=True)
+class PassAtDoor:
+    """A pass as the door reads it: whose it is, their seat in the session, whether they were checked
+    in before (``check_in_id``) and their attendance events at the session so far."""
+
+    registration: Registration
+    seat: SeatAllocation | None
+    check_in_id: int | None
+    events: list = field(default_factory=list)
+
+
+def pass_record(rows: list[tuple], session_id: int) -> PassAtDoor | None:
+    """The rows of ``_pass_columns()`` (one per event) as one ``PassAtDoor``; None for no pass."""
+    from plenary.attendance.services import facts
+
+    rows = [row for row in rows if row[0] is not None]
+    if not rows:
+        return None
+    first = rows[0]
+    registration = sql.hydrate(Registration, PASS_FIELDS, first[: len(PASS_FIELDS)])
+    seat_values = first[len(PASS_FIELDS) : len(PASS_FIELDS) + len(SEAT_FIELDS)]
+    seat = None
+    if seat_values[0] is not None:
+        seat = sql.hydrate(
+            SeatAllocation,
+            ("registration_id", "session_id", *SEAT_FIELDS),
+            (registration.pk, session_id, *seat_values),
+        )
+        seat.registration = registration
+    check_in = len(PASS_FIELDS) + len(SEAT_FIELDS)
+    events = facts(row[check_in + 1 :] for row in rows if row[check_in + 1] is not None)
+    return PassAtDoor(registration, seat, first[check_in], events)
 
 
 def _pass_columns() -> str:
@@ -82,36 +85,32 @@ def _pass_joins(session_id_sql: str, programme_id_sql: str) -> str:
     )
 
 
-def pass_at_door(code: str, session: Session) -> list[tuple]:
-    """The pass rows (see ``PASS_FIELDS``) for ``code`` at ``session``; none if no such pass."""
+def pass_at_door(code: str, session: Session) -> PassAtDoor | None:
+    """The pass with ``code`` at ``session``; None if there is no such pass in its programme."""
     rows = sql.fetchall(
         f"SELECT {_pass_columns()} FROM (SELECT 1 AS one) one {_pass_joins('%s', '%s')}",  # noqa: S608 - names from the models, values bound
         [code, session.programme_id, session.pk, session.pk, session.pk],
     )
-    return [row for row in rows if row[0] is not None]
+    return pass_record(rows, session.pk)
 
 
-def door(session_id: int, user, code: str | None = None) -> tuple[Session | None, bool, list[tuple] | None]:
-    """A session (with its programme), whether ``user`` may scan at its door and, given a pass code,
-    the pass rows as ``pass_at_door()`` reads them — all in one query.
-
-    ``can_scan()`` and the lookups written by hand (``core/sql.py``): every door scan asks.
+def door(session_id: int, user, code: str | None = None) -> tuple[Session | None, bool, PassAtDoor | None]:
+    """A session (with its programme), whether ``user`` may scan at its door (``access.scans_sql()``,
+    the twin of ``access.scans()``) and, given a pass code, the pass as ``pass_at_door()`` reads it —
+    all in one query written by hand (``core/sql.py``): every door scan asks.
     """
     session_select, session_names = sql.columns(Session, "s")
     programme_select, programme_names = sql.columns(Programme, "p")
     column = sql.column
-    organiser, organiser_params = organiser_exists(f"s.{column(Session, 'programme')}", user)
+    allowed_sql, allowed_params = access.scans_sql("s", user)
     programme_id = f"s.{column(Session, 'programme')}"
     rows = sql.fetchall(
-        f"SELECT {session_select}, {programme_select}, "  # noqa: S608 - names from the models, values bound
-        f"EXISTS (SELECT 1 FROM {sql.table(StaffAssignment)} a WHERE a.{column(StaffAssignment, 'user')} = %s "
-        f"AND a.{column(StaffAssignment, 'session')} = s.id), "
-        f"{organiser}"
+        f"SELECT {session_select}, {programme_select}, {allowed_sql}"  # noqa: S608 - names from the models, values bound
         + (f", {_pass_columns()} " if code else " ")
         + f"FROM {sql.table(Session)} s JOIN {sql.table(Programme)} p ON p.id = {programme_id} "
         + (_pass_joins("s.id", programme_id) + " " if code else "")
         + "WHERE s.id = %s",
-        [user.pk, *organiser_params, *([code] if code else []), session_id],
+        [*allowed_params, *([code] if code else []), session_id],
     )
     if not rows:
         return None, False, None
@@ -119,16 +118,9 @@ def door(session_id: int, user, code: str | None = None) -> tuple[Session | None
     count, more = len(session_names), len(session_names) + len(programme_names)
     session = sql.hydrate(Session, session_names, row[:count])
     session.programme = sql.hydrate(Programme, programme_names, row[count:more])
-    assigned, organiser = row[more : more + 2]
-    allowed = (
-        user.is_authenticated
-        and session.mode in ROOM_MODES
-        and (user.is_superuser or bool(assigned) or bool(organiser))
-    )
-    passes = None
-    if code:
-        passes = [found[more + 2 :] for found in rows if found[more + 2] is not None]
-    return session, allowed, passes
+    allowed = bool(row[more])
+    found = pass_record([row[more + 1 :] for row in rows], session.pk) if code else None
+    return session, allowed, found
 
 
 def expected_seats(session: Session) -> QuerySet[SeatAllocation]:
@@ -167,12 +159,10 @@ def forget_counts(session: Session) -> None:
 
 
 def seats_left(session: Session) -> int:
-    if session.venue is None:
-        return 0
-    taken = SeatAllocation.objects.filter(
-        session=session, mode=Registration.Mode.IN_PERSON, status=SeatAllocation.Status.CONFIRMED
-    ).count()
-    return max(session.venue.capacity - taken, 0)
+    """Free seats in the session's room, from its seat counter (the seat owner keeps it exact)."""
+    from plenary.registrations.selectors import room_left
+
+    return room_left(session)
 
 
 def roster(session: Session) -> list[dict]:

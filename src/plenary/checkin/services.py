@@ -27,6 +27,8 @@ from plenary.checkin import selectors
 from plenary.checkin.models import CheckIn, DoorSettings, Scan, StaffAssignment
 from plenary.core import sql
 from plenary.core.audit import record, snapshot
+from plenary.core.models import AuditEntry
+from plenary.core.sql import one_statement_path
 from plenary.programmes.models import Session
 from plenary.registrations.models import Registration, SeatAllocation
 
@@ -173,25 +175,12 @@ def _store(scan: Scan) -> None:
 
 def _pass_and_seat(code: str | None, session: Session) -> tuple[Registration | None, SeatAllocation | None]:
     """The registration holding this pass code in the session's programme, and its seat in the session."""
-    return _holder(selectors.pass_at_door(code, session) if code else [], session)
+    found = selectors.pass_at_door(code, session) if code else None
+    return (found.registration, found.seat) if found else (None, None)
 
 
-def _holder(rows: list[tuple], session: Session) -> tuple[Registration | None, SeatAllocation | None]:
-    """The registration and its seat from pass rows (``selectors.pass_at_door()``)."""
-    if not rows:
-        return None, None
-    names = selectors.PASS_FIELDS
-    registration = sql.hydrate(Registration, names, rows[0][: len(names)])
-    seat_id, mode, status = rows[0][len(names) : len(names) + 3]
-    seat = None
-    if seat_id is not None:
-        seat = sql.hydrate(
-            SeatAllocation,
-            ("id", "registration_id", "session_id", "mode", "status"),
-            (seat_id, registration.pk, session.pk, mode, status),
-        )
-        seat.registration = registration
-    return registration, seat
+# ``check_in(found=…)`` when the pass was not read with the door check.
+NOT_READ = object()
 
 
 def check_in(
@@ -202,18 +191,18 @@ def check_in(
     scanned_at: datetime | None = None,
     device: str = "",
     actor=None,
-    pass_rows: list[tuple] | None = None,
+    found: selectors.PassAtDoor | None | object = NOT_READ,
 ) -> ScanAnswer:
     """Answers one scan of a pass at a session's door, idempotently by ``client_event_id``.
 
-    ``pass_rows``: the pass as ``selectors.door(…, code=…)`` read it with the door check, if it did."""
+    ``found``: the pass as ``selectors.door(…, code=…)`` read it with the door check, if it did."""
     client_event_id = str(client_event_id)
     now = timezone.now()
     if scanned_at is None or scanned_at > now + CLOCK_SKEW:
         scanned_at = now
     device = printable(device)
     try:
-        answer = _first_arrival(code, session, client_event_id, scanned_at, device, actor, pass_rows)
+        answer = _first_arrival(code, session, client_event_id, scanned_at, device, actor, found)
         if answer is not None:
             return answer
         with transaction.atomic():
@@ -227,12 +216,12 @@ def check_in(
 
 
 def _first_arrival(
-    code, session, client_event_id, scanned_at, device, actor, pass_rows: list[tuple] | None = None
+    code, session, client_event_id, scanned_at, device, actor, found: selectors.PassAtDoor | None | object
 ) -> ScanAnswer | None:
     """The common scan at a busy door — a pass arriving for the first time — on PostgreSQL in one read
     and one statement, with no explicit transaction (a single statement is atomic on its own).
 
-    The read (``selectors.pass_at_door()``, or ``pass_rows`` read with the door check) finds the pass,
+    The read (``selectors.pass_at_door()``, or ``found`` read with the door check) finds the pass,
     its seat, any check-in and the person's events; the statement inserts the
     check-in (``ON CONFLICT DO NOTHING``) and, only if that row was new, the attendance event, the scan
     and the person's recomputed attendance, and counts the arrivals. Anything else — SQLite, an unknown
@@ -240,20 +229,19 @@ def _first_arrival(
     path, in a transaction, which answers it. A replayed client event id fails on its unique constraint
     and is answered as the first time by ``check_in()``.
     """
-    from plenary.attendance.services import EventFacts, attendance_upsert_clause, attendance_values, facts
+    from plenary.attendance.services import EventFacts, attendance_upsert_clause, attendance_values
 
     normalised = normalise_code(code)
-    if connection.vendor != "postgresql" or connection.in_atomic_block or not normalised:
+    if not one_statement_path() or not normalised:
         return None
-    names = selectors.PASS_FIELDS
     column = sql.column
-    rows = pass_rows if pass_rows is not None else selectors.pass_at_door(normalised, session)
-    if not rows or rows[0][len(names) + 3] is not None:
+    if found is NOT_READ:
+        found = selectors.pass_at_door(normalised, session)
+    if found is None or found.check_in_id is not None:
         return None  # unknown pass, or checked in before: the ordinary path answers
-    registration, seat = _holder(rows, session)
+    registration, seat, events = found.registration, found.seat, found.events
     if refusal(registration, seat) is not None:
         return None
-    events = facts(row[len(names) + 4 :] for row in rows if row[len(names) + 4] is not None)
     arrival = EventFacts(
         None,
         registration.pk,
@@ -693,7 +681,7 @@ def undo_check_in(*, registration: Registration, session: Session, actor, reason
     check_in.save(update_fields=["undone_at"])
     record(
         actor=actor,
-        action="other",
+        action=AuditEntry.Action.OTHER,
         instance=check_in,
         programme=session.programme,
         before=before,
@@ -704,101 +692,6 @@ def undo_check_in(*, registration: Registration, session: Session, actor, reason
     return check_in
 
 
-def _lock_room(session: Session) -> Session:
-    """Serialises seat changes of one session (a row lock; SQLite's IMMEDIATE transactions serialise anyway)."""
-    return (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("venue", "programme")
-        .get(pk=session.pk)
-    )
-
-
-@transaction.atomic
-def add_walk_in(
-    *,
-    session: Session,
-    name_en: str,
-    email: str,
-    name_zh: str = "",
-    organisation_name: str = "",
-    actor=None,
-) -> Registration:
-    """Registers someone at the door into a free seat of this session (confirmed, in person)."""
-    session = _lock_room(session)
-    if selectors.seats_left(session) <= 0:
-        raise ValidationError(_("The room is full: no seat is left for a walk-in."))
-    email = email.strip()
-    if Registration.objects.filter(programme_id=session.programme_id, email__iexact=email).exists():
-        raise ValidationError(
-            {"email": _("This email is already registered: find the person by name or reference instead.")}
-        )
-    registration = Registration.objects.create(
-        programme_id=session.programme_id,
-        name_en=name_en.strip(),
-        name_zh=name_zh.strip(),
-        email=email,
-        organisation_name=organisation_name.strip(),
-        preferred_mode=Registration.Mode.IN_PERSON,
-        status=Registration.Status.CONFIRMED,
-        source=Registration.Source.IMPORTED,
-    )
-    SeatAllocation.objects.create(
-        registration=registration,
-        session=session,
-        mode=Registration.Mode.IN_PERSON,
-        status=SeatAllocation.Status.CONFIRMED,
-    )
-    record(
-        actor=actor,
-        action="create",
-        instance=registration,
-        programme=session.programme,
-        after=snapshot(registration),
-        summary=f"Walk-in registered at the door of {session.title_en}",
-    )
-    transaction.on_commit(lambda: selectors.forget_counts(session))
-    return registration
-
-
-@transaction.atomic
-def move_into_room(*, registration: Registration, session: Session, actor=None) -> SeatAllocation:
-    """Gives a waitlisted (or online) person a free seat in the room, at the desk."""
-    session = _lock_room(session)
-    if registration.status in (Registration.Status.CANCELLED, Registration.Status.REJECTED):
-        raise ValidationError(_("This registration is cancelled."))
-    seat = (
-        SeatAllocation.objects.select_for_update().filter(registration=registration, session=session).first()
-    )
-    if (
-        seat is not None
-        and seat.status == SeatAllocation.Status.CONFIRMED
-        and seat.mode == Registration.Mode.IN_PERSON
-    ):
-        return seat
-    if selectors.seats_left(session) <= 0:
-        raise ValidationError(_("No seat is free in the room."))
-    before = snapshot(seat) if seat else None
-    if seat is None:
-        seat = SeatAllocation(registration=registration, session=session)
-    seat.mode = Registration.Mode.IN_PERSON
-    seat.status = SeatAllocation.Status.CONFIRMED
-    seat.save()
-    if registration.status == Registration.Status.WAITLISTED:
-        registration.status = Registration.Status.CONFIRMED
-        registration.save(update_fields=["status", "updated_at"])
-    record(
-        actor=actor,
-        action="update" if before else "create",
-        instance=seat,
-        programme=session.programme,
-        before=before,
-        after=snapshot(seat),
-        summary=f"Moved into the room at the desk: {registration.reference}",
-    )
-    transaction.on_commit(lambda: selectors.forget_counts(session))
-    return seat
-
-
 @transaction.atomic
 def assign_staff(*, user, session: Session, actor) -> StaffAssignment:
     assignment, created = StaffAssignment.objects.get_or_create(
@@ -807,7 +700,7 @@ def assign_staff(*, user, session: Session, actor) -> StaffAssignment:
     if created:
         record(
             actor=actor,
-            action="create",
+            action=AuditEntry.Action.CREATE,
             instance=assignment,
             programme=session.programme,
             after=snapshot(assignment),
@@ -820,7 +713,7 @@ def assign_staff(*, user, session: Session, actor) -> StaffAssignment:
 def unassign_staff(*, assignment: StaffAssignment, actor) -> None:
     record(
         actor=actor,
-        action="delete",
+        action=AuditEntry.Action.DELETE,
         instance=assignment,
         programme=assignment.session.programme,
         before=snapshot(assignment),
@@ -837,7 +730,7 @@ def set_door_settings(*, session: Session, asks_for_check_out: bool, actor) -> D
     settings_row.save()
     record(
         actor=actor,
-        action="update",
+        action=AuditEntry.Action.UPDATE,
         instance=settings_row,
         programme=session.programme,
         before=before,

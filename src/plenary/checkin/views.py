@@ -12,7 +12,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from plenary.access import rules as access
+from plenary.access.views import manages_programme, scans_at_door
 from plenary.checkin import forms, selectors, services
 from plenary.checkin.models import CheckIn, StaffAssignment
 from plenary.checkin.passes import pass_pdf
-from plenary.programmes.console import managed_programme_or_404
+from plenary.core.errors import DomainError
 from plenary.programmes.models import Session
+from plenary.registrations import services as registrations
 from plenary.registrations.models import Registration, SeatAllocation
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "checkin"
@@ -37,14 +40,6 @@ OFFLINE_ASSETS = [
     "checkin/store.js",
     "vendor/jsQR.js",
 ]
-
-
-def door_session_or_404(request, session_id: int) -> Session:
-    session = get_object_or_404(Session.objects.select_related("programme", "venue"), pk=session_id)
-    if not selectors.can_scan(request.user, session):
-        raise PermissionDenied
-    timezone.activate(session.programme.tzinfo)
-    return session
 
 
 def scanner_strings() -> dict[str, str]:
@@ -79,15 +74,16 @@ def scanner_strings() -> dict[str, str]:
 
 @login_required
 def home(request):
-    sessions = list(selectors.scannable_sessions(request.user).order_by("starts_at"))
+    sessions = list(
+        access.scannable_sessions(request.user).select_related("programme", "venue").order_by("starts_at")
+    )
     for session in sessions:
         session.local_starts_at = timezone.localtime(session.starts_at, session.programme.tzinfo)
     return render(request, "checkin/home.html", {"sessions": sessions})
 
 
-@login_required
-def scanner(request, session_id: int):
-    session = door_session_or_404(request, session_id)
+@scans_at_door
+def scanner(request, session: Session):
     context = {
         "session": session,
         "counts": selectors.counts(session, fresh=True),
@@ -152,10 +148,9 @@ def _desk_rows(session: Session, people) -> list[dict]:
     return rows
 
 
-@login_required
-def desk(request, session_id: int):
+@scans_at_door
+def desk(request, session: Session):
     """Desk work: find someone, check them in by hand, undo a mistake, move them into the room, walk-ins."""
-    session = door_session_or_404(request, session_id)
     query = services.printable(request.GET.get("q", ""))
     walk_in = forms.WalkInForm()
     if request.method == "POST":
@@ -164,14 +159,13 @@ def desk(request, session_id: int):
             walk_in = forms.WalkInForm(request.POST)
             if walk_in.is_valid():
                 try:
-                    registration = services.add_walk_in(
-                        session=session, actor=request.user, **walk_in.cleaned_data
+                    registration = registrations.walk_in(
+                        session, walk_in.applicant(language=request.LANGUAGE_CODE), actor=request.user
                     )
                 except ValidationError as error:
-                    if hasattr(error, "error_dict"):
-                        walk_in.add_error(None, error)
-                    else:
-                        messages.error(request, " ".join(error.messages))
+                    walk_in.add_error(None, error)
+                except DomainError as error:
+                    messages.error(request, error.message)
                 else:
                     _check_in_at_desk(request, session, registration)
                     return redirect(f"{request.path}?q={registration.reference}")
@@ -193,7 +187,7 @@ def desk(request, session_id: int):
                         request, _("Check-in of %(name)s undone.") % {"name": registration.full_name}
                     )
                 elif action == "move_in":
-                    services.move_into_room(registration=registration, session=session, actor=request.user)
+                    registrations.move_into_room(registration, session, actor=request.user)
                     messages.success(
                         request, _("%(name)s now has a seat in the room.") % {"name": registration.full_name}
                     )
@@ -204,6 +198,8 @@ def desk(request, session_id: int):
                     raise Http404
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
+            except DomainError as error:
+                messages.error(request, error.message)
             return redirect(f"{request.path}?q={query or registration.reference}")
     rows = _desk_rows(session, selectors.find_people(session, query)) if query else []
     return render(
@@ -236,16 +232,15 @@ def _check_in_at_desk(request, session: Session, registration: Registration) -> 
         )
 
 
-@login_required
-def console(request, slug: str):
+@manages_programme
+def console(request, programme):
     """Organisers: who works which door, whether a session asks for check-out, and arrivals so far."""
-    programme = managed_programme_or_404(request, slug)
     sessions = list(programme.sessions.filter(mode__in=selectors.ROOM_MODES).select_related("venue"))
     if request.method == "POST":
         session = get_object_or_404(programme.sessions, pk=request.POST.get("session"))
         action = request.POST.get("action")
         if action == "assign":
-            form = forms.AssignStaffForm(request.POST)
+            form = forms.AssignStaffForm(request.POST, staff=access.door_staff(request.user))
             if form.is_valid():
                 services.assign_staff(user=form.cleaned_data["user"], session=session, actor=request.user)
                 messages.success(request, _("Staff assigned."))
@@ -272,7 +267,11 @@ def console(request, slug: str):
     return render(
         request,
         "checkin/console.html",
-        {"programme": programme, "sessions": sessions, "assign_form": forms.AssignStaffForm()},
+        {
+            "programme": programme,
+            "sessions": sessions,
+            "assign_form": forms.AssignStaffForm(staff=access.door_staff(request.user)),
+        },
     )
 
 

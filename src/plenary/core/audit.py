@@ -54,7 +54,12 @@ def entry(
     summary: str = "",
     object_id: Any = None,
 ) -> dict[str, Any]:
-    """The values of one audit entry (``record()`` writes it; ``object_id`` defaults to the instance's)."""
+    """The values of one audit entry (``record()`` writes it; ``object_id`` defaults to the instance's).
+
+    ``action`` is one of ``AuditEntry.Action``: the hand-written insert checks it as the ORM's choices
+    would not, and the database refuses anything else too (a check constraint)."""
+    if action not in AuditEntry.Action.values:
+        raise ValueError(f"Unknown audit action {action!r}: use AuditEntry.Action")
     return {
         "at": timezone.now(),
         "actor": actor.pk if getattr(actor, "is_authenticated", False) else None,

@@ -10,6 +10,8 @@ class AuditEntry(models.Model):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Changed")
         DELETE = "delete", _("Deleted")
+        PUBLISH = "publish", _("Published")
+        UNPUBLISH = "unpublish", _("Withdrawn")
         OTHER = "other", _("Other")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
@@ -31,6 +33,12 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["create", "update", "delete", "publish", "unpublish", "other"]),
+                name="auditentry_action_known",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"

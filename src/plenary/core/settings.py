@@ -188,6 +188,9 @@ PLENARY_CJK_FONT = env("PLENARY_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-mi
 # How long a gunicorn process may keep an API token's user in memory (0: look it up on every call).
 # A revoked token or a deactivated account is refused by every process within this many seconds.
 PLENARY_TOKEN_CACHE_SECONDS = float(env("PLENARY_TOKEN_CACHE_SECONDS", "5"))
+# The hottest use cases (a registration, a door arrival) run as one statement on PostgreSQL outside a
+# transaction; 0 forces their portable path, built from the same named statements (core/sql.py).
+PLENARY_ONE_STATEMENT_SQL = env_bool("PLENARY_ONE_STATEMENT_SQL", True)
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
 
 LOGGING = {

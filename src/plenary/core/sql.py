@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import psycopg
+from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -45,6 +46,19 @@ def column(model: type[models.Model], name: str) -> str:
 
 
 _ONLY_WHEN_ASKED = 2**31
+
+
+def one_statement_path() -> bool:
+    """Whether a use case may take its one-statement path: PostgreSQL, outside any transaction, and
+    not switched off by ``PLENARY_ONE_STATEMENT_SQL=0`` (which forces the portable path everywhere).
+
+    The two paths of a use case are built from the same named statements (``registrations/seats.py``,
+    ``attendance/services.py``); the tests run both on the same database and compare what they store."""
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and getattr(settings, "PLENARY_ONE_STATEMENT_SQL", True)
+    )
 
 
 @contextmanager

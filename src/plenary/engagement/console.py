@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -11,16 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.access.views import manages_programme
 from plenary.engagement import charts, exports, selectors, services, tasks
 from plenary.engagement.forms import QuestionFormSet, ReflectionFilterForm
 from plenary.engagement.models import Reflection
-from plenary.programmes.console import managed_programme_or_404
 from plenary.programmes.models import AgendaItem
 
 
-@login_required
-def reflections(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def reflections(request, programme):
     sessions = [s for s in programme.sessions.all() if s.kind in selectors.REFLECTION_KINDS]
     filters = ReflectionFilterForm(
         request.GET or None, sessions=sessions, agencies=selectors.reflection_agencies(programme)
@@ -47,10 +45,9 @@ def reflections(request, slug):
     )
 
 
-@login_required
+@manages_programme
 @require_POST
-def reflection_action(request, slug, pk, action):
-    programme = managed_programme_or_404(request, slug)
+def reflection_action(request, programme, pk, action):
     reflection = get_object_or_404(
         Reflection.objects.select_related("session"), session__programme=programme, pk=pk
     )
@@ -90,9 +87,8 @@ def reflection_action(request, slug, pk, action):
     )
 
 
-@login_required
-def surveys(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def surveys(request, programme):
     return render(
         request,
         "manage/engagement/surveys.html",
@@ -100,9 +96,8 @@ def surveys(request, slug):
     )
 
 
-@login_required
-def survey_results(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def survey_results(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     survey = services.ensure_survey(session)
     results = selectors.survey_results(survey)
@@ -116,14 +111,14 @@ def survey_results(request, slug, session_id):
     )
 
 
-@login_required
-def survey_questions(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def survey_questions(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     survey = services.ensure_survey(session)
     formset = QuestionFormSet(request.POST or None, queryset=survey.questions.all())
     if request.method == "POST" and formset.is_valid():
-        services.save_questions(formset, actor=request.user, survey=survey)
+        changed = formset.save(commit=False)
+        services.save_questions(survey, changed=changed, deleted=formset.deleted_objects, actor=request.user)
         messages.success(request, _("Questions saved."))
         return redirect("engagement:manage-survey", slug=programme.slug, session_id=session.pk)
     return render(
@@ -133,9 +128,8 @@ def survey_questions(request, slug, session_id):
     )
 
 
-@login_required
-def survey_export(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def survey_export(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     survey = services.ensure_survey(session)
     response = HttpResponse(
@@ -146,10 +140,9 @@ def survey_export(request, slug, session_id):
     return response
 
 
-@login_required
+@manages_programme
 @require_POST
-def survey_state(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+def survey_state(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     wanted = request.POST.get("open")
     if wanted not in ("0", "1"):
@@ -162,10 +155,9 @@ def survey_state(request, slug, session_id):
     return redirect("engagement:manage-survey", slug=programme.slug, session_id=session.pk)
 
 
-@login_required
+@manages_programme
 @require_POST
-def survey_invite(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+def survey_invite(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     if not services.ensure_survey(session).is_open:
         messages.error(request, _("Reopen the evaluation before emailing its link."))

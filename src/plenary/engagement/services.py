@@ -207,32 +207,29 @@ def submit_response(*, registration: Registration, survey: Survey, answers: dict
 
 
 @transaction.atomic
-def save_questions(formset, *, actor, survey: Survey) -> None:
-    """Saves the organiser's edits to a survey's questions, each change in the audit log."""
+def save_questions(survey: Survey, *, changed: list[Question], deleted: list[Question], actor) -> None:
+    """Saves the organiser's edits to a survey's questions (new or changed, and deleted), each change
+    in the audit log."""
     programme = survey.session.programme
-    for form in formset.deleted_forms:
-        if form.instance.pk:
+    for question in deleted:
+        if question.pk:
             audit.record(
                 actor=actor,
                 action=audit.AuditEntry.Action.DELETE,
-                instance=form.instance,
+                instance=question,
                 programme=programme,
-                before=audit.snapshot(form.instance),
+                before=audit.snapshot(question),
             )
-    changed = [form for form in formset.forms if form.has_changed() and form not in formset.deleted_forms]
-    befores = {form.instance.pk: audit.snapshot(form.instance) for form in changed if form.instance.pk}
-    for question in formset.save(commit=False):
+            question.delete()
+    for question in changed:
+        before = audit.snapshot(question) if question.pk else None  # read back from the database
         question.survey = survey
         question.save()
         audit.record(
             actor=actor,
-            action=audit.AuditEntry.Action.UPDATE
-            if question.pk in befores
-            else audit.AuditEntry.Action.CREATE,
+            action=audit.AuditEntry.Action.UPDATE if before else audit.AuditEntry.Action.CREATE,
             instance=question,
             programme=programme,
-            before=befores.get(question.pk),
+            before=before,
             after=audit.snapshot(question),
         )
-    for question in formset.deleted_objects:
-        question.delete()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from plenary.media.models import Photo, RemovalRequest
 from plenary.programmes.models import Programme, Session
@@ -22,8 +22,31 @@ def programme_photos(programme: Programme) -> QuerySet[Photo]:
     )
 
 
+# The publication rule, the one place that decides it: a photo is public only while it is published
+# and the people shown in it have agreed. Pages, the API, releases (page, PDF, .docx) and the photo
+# files themselves all ask here.
+PUBLIC = Q(published=True, people_consent=True)
+
+
+def is_public(photo: Photo) -> bool:
+    return photo.published and photo.people_consent
+
+
+def public(photos: QuerySet[Photo]) -> QuerySet[Photo]:
+    return photos.filter(PUBLIC)
+
+
 def public_photos(programme: Programme) -> QuerySet[Photo]:
-    return programme_photos(programme).filter(published=True)
+    return public(programme_photos(programme))
+
+
+def photo_for_file(name: str) -> Photo | None:
+    """The photo whose original, web rendition or thumbnail is stored under ``name``."""
+    return (
+        Photo.objects.select_related("session")
+        .filter(Q(image=name) | Q(web=name) | Q(thumbnail=name))
+        .first()
+    )
 
 
 def photo_opt_outs(session: Session) -> QuerySet[Registration]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from plenary.core.audit import record
+from plenary.core.models import AuditEntry
 from plenary.media import images
 from plenary.media.models import Photo, RemovalRequest
 from plenary.organisations.models import Membership
@@ -46,7 +47,7 @@ def upload_photo(*, session: Session, data: bytes, filename: str, actor=None) ->
         photo.save()
         record(
             actor=actor,
-            action="create",
+            action=AuditEntry.Action.CREATE,
             instance=photo,
             programme=session.programme,
             summary=f"Uploaded photo {filename}"[:300],
@@ -98,7 +99,7 @@ def update_photos(*, photos: Iterable[Photo], actor) -> int:
             changed += 1
             record(
                 actor=actor,
-                action="update",
+                action=AuditEntry.Action.UPDATE,
                 instance=photo,
                 programme=photo.session.programme,
                 before={k: v for k, v in before.items() if before[k] != after.get(k)},
@@ -113,7 +114,7 @@ def delete_photo(photo: Photo, *, actor) -> None:
     with transaction.atomic():
         record(
             actor=actor,
-            action="delete",
+            action=AuditEntry.Action.DELETE,
             instance=photo,
             programme=programme,
             before={**_state(photo), "image": photo.image.name},
@@ -139,7 +140,7 @@ def request_removal(*, photo: Photo, name: str, email: str, reason: str) -> Remo
         removal = RemovalRequest.objects.create(photo=photo, name=name, email=email, reason=reason)
         record(
             actor=None,
-            action="create",
+            action=AuditEntry.Action.CREATE,
             instance=removal,
             programme=programme,
             summary=f"Photo removal requested for photo {photo.pk}",

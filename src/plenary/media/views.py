@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import posixpath
+
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.static import serve
 
+from plenary.access import rules as access
+from plenary.access.views import manages_programme
 from plenary.media import selectors, services
 from plenary.media.forms import PhotoFormSet, RemovalRequestForm
 from plenary.media.models import Photo
-from plenary.programmes.console import managed_programme_or_404
 
 
 def _wants_json(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-@login_required
-def manage_photos(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def manage_photos(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     queryset = selectors.session_photos(session)
     formset = PhotoFormSet(request.POST or None, queryset=queryset)
@@ -44,11 +47,10 @@ def manage_photos(request, slug, session_id):
     )
 
 
-@login_required
+@manages_programme
 @require_POST
-def upload_photos(request, slug, session_id):
+def upload_photos(request, programme, session_id):
     """Takes one or many files; keeps the good ones and says which were refused and why."""
-    programme = managed_programme_or_404(request, slug)
     session = get_object_or_404(programme.sessions, pk=session_id)
     files = request.FILES.getlist("photos")
     stored, refused = [], []
@@ -91,10 +93,9 @@ def _too_big(size: int) -> str:
     }
 
 
-@login_required
+@manages_programme
 @require_POST
-def delete_photo(request, slug, session_id, pk):
-    programme = managed_programme_or_404(request, slug)
+def delete_photo(request, programme, session_id, pk):
     photo = get_object_or_404(Photo, session__programme=programme, session_id=session_id, pk=pk)
     services.delete_photo(photo, actor=request.user)
     messages.success(request, _("Photo deleted."))
@@ -103,9 +104,8 @@ def delete_photo(request, slug, session_id, pk):
 
 def request_removal(request, pk):
     photo = get_object_or_404(
-        Photo.objects.select_related("session__programme"),
+        selectors.public(Photo.objects.select_related("session__programme")),
         pk=pk,
-        published=True,
         session__programme__status__in=["published", "archived"],
     )
     form = RemovalRequestForm(request.POST or None)
@@ -113,3 +113,24 @@ def request_removal(request, pk):
         services.request_removal(photo=photo, **form.cleaned_data)
         return render(request, "media/removal_sent.html", {"photo": photo})
     return render(request, "media/removal_request.html", {"photo": photo, "form": form})
+
+
+def photo_file(request, path: str):
+    """A photo's file (original, web rendition or thumbnail) — only while the photo is public
+    (``selectors.is_public``), or to the organisers of its programme. Everything else under the data
+    dir (meeting reports, certificates, passes) is served by views of its own, or not at all."""
+    name = posixpath.normpath("photos/" + path).lstrip("/")
+    if not name.startswith("photos/") or ".." in name.split("/"):
+        raise Http404
+    photo = selectors.photo_for_file(name)
+    if photo is None:
+        raise Http404
+    if selectors.is_public(photo):
+        cache_control = "public, max-age=300"
+    elif access.manages(request.user, photo.session.programme):
+        cache_control = "private, no-store"
+    else:
+        raise Http404
+    response = serve(request, name, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = cache_control
+    return response

@@ -4,56 +4,55 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from plenary.organisations.models import Membership, Organisation
+from plenary.access import rules as access
+from plenary.access.views import manages_programme, organiser_required
+from plenary.core.errors import DomainError
+from plenary.organisations.models import Organisation
 from plenary.programmes import forms, selectors, services, tasks
-from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker, Venue
+from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker
 
 
-def managed_programme_or_404(request, slug: str) -> Programme:
-    """The programme, if the signed-in user may manage it; otherwise a 404 that reveals nothing."""
-    programme = selectors.managed_programmes(request.user).filter(slug=slug).first()
-    if programme is None:
-        raise Http404
-    timezone.activate(programme.tzinfo)
-    return programme
-
-
-def require_organiser(request) -> None:
-    if not (request.user.is_superuser or selectors.organiser_organisations(request.user).exists()):
-        raise PermissionDenied
+def _saved(request, form, instance, **extra) -> bool:
+    """Saves a console form's object through the service; a refusal (a capacity below the seats
+    already taken, say) becomes the form's error. True when saved."""
+    many = {
+        field.name: form.cleaned_data[field.name]
+        for field in instance._meta.many_to_many
+        if field.name in form.cleaned_data
+    }
+    try:
+        services.save(instance, actor=request.user, many=many, **extra)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return False
+    return True
 
 
 @login_required
 def manage_home(request):
-    if not (request.user.is_superuser or selectors.organiser_organisations(request.user).exists()):
+    if not access.is_organiser(request.user):
         # Coordinators and check-in staff have pages of their own: send them there.
-        roles = set(request.user.memberships.values_list("role", flat=True))
-        if Membership.Role.COORDINATOR in roles:
-            return redirect("registrations:agency-home")
-        if Membership.Role.CHECKIN in roles:
-            return redirect("checkin:home")
+        landing = access.landing(request.user)
+        if landing is not None:
+            return redirect(landing)
         return render(request, "manage/no_console.html", status=403)
-    programmes = selectors.managed_programmes(request.user).order_by("-starts_on")
-    return render(request, "manage/home.html", {"programmes": programmes})
+    programmes = access.managed_programmes(request.user).order_by("-starts_on")
+    venues = access.owned_venues(request.user)
+    return render(request, "manage/home.html", {"programmes": programmes, "venues": venues})
 
 
-@login_required
+@organiser_required
 def programme_new(request):
-    require_organiser(request)
     organisations = (
-        Organisation.objects.all()
-        if request.user.is_superuser
-        else selectors.organiser_organisations(request.user)
+        Organisation.objects.all() if request.user.is_superuser else access.organiser_bodies(request.user)
     )
     form = forms.NewProgrammeForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
@@ -66,21 +65,22 @@ def programme_new(request):
     return render(request, "manage/form.html", {"form": form, "title": _("New programme")})
 
 
-@login_required
-def programme_overview(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def programme_overview(request, programme):
     programme = selectors.programme_with_sessions(Programme.objects.filter(pk=programme.pk)).get()
-    return render(request, "manage/programme.html", {"programme": programme, "venues": Venue.objects.all()})
+    return render(
+        request,
+        "manage/programme.html",
+        {"programme": programme, "venues": access.owned_venues(request.user)},
+    )
 
 
-@login_required
-def programme_edit(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def programme_edit(request, programme):
     form = forms.ProgrammeForm(request.POST or None, instance=programme)
-    if request.method == "POST" and form.is_valid():
-        programme = services.save_form(form, actor=request.user)
+    if request.method == "POST" and form.is_valid() and _saved(request, form, form.save(commit=False)):
         messages.success(request, _("Programme saved."))
-        return redirect("programmes:manage-programme", slug=programme.slug)
+        return redirect("programmes:manage-programme", slug=form.instance.slug)
     return render(
         request, "manage/form.html", {"form": form, "programme": programme, "title": _("Edit programme")}
     )
@@ -94,16 +94,14 @@ PROGRAMME_OBJECTS = {
 }
 
 
-@login_required
-def programme_object_edit(request, slug, kind, pk=None):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def programme_object_edit(request, programme, kind, pk=None):
     if kind not in PROGRAMME_OBJECTS:
         raise Http404
     model, form_class, scope = PROGRAMME_OBJECTS[kind]
     instance = get_object_or_404(scope(programme), pk=pk) if pk else None
     form = form_class(request.POST or None, instance=instance, programme=programme)
-    if request.method == "POST" and form.is_valid():
-        services.save_form(form, actor=request.user)
+    if request.method == "POST" and form.is_valid() and _saved(request, form, form.save(commit=False)):
         messages.success(request, _("Saved."))
         return redirect("programmes:manage-programme", slug=programme.slug)
     title = model._meta.verbose_name
@@ -119,10 +117,9 @@ def programme_object_edit(request, slug, kind, pk=None):
     )
 
 
-@login_required
+@manages_programme
 @require_POST
-def programme_object_delete(request, slug, kind, pk):
-    programme = managed_programme_or_404(request, slug)
+def programme_object_delete(request, programme, kind, pk):
     if kind not in PROGRAMME_OBJECTS:
         raise Http404
     _model, _form, scope = PROGRAMME_OBJECTS[kind]
@@ -135,9 +132,8 @@ def programme_object_delete(request, slug, kind, pk):
     return redirect("programmes:manage-programme", slug=programme.slug)
 
 
-@login_required
-def agenda(request, slug, session_id, pk=None):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def agenda(request, programme, session_id, pk=None):
     session = get_object_or_404(programme.sessions, pk=session_id)
     instance = get_object_or_404(session.agenda_items, pk=pk) if pk else None
     if instance is None and request.method != "POST":
@@ -147,8 +143,7 @@ def agenda(request, slug, session_id, pk=None):
         form = forms.AgendaItemForm(initial={"order": next_order}, session=session)
     else:
         form = forms.AgendaItemForm(request.POST or None, instance=instance, session=session)
-    if request.method == "POST" and form.is_valid():
-        services.save_form(form, actor=request.user)
+    if request.method == "POST" and form.is_valid() and _saved(request, form, form.save(commit=False)):
         messages.success(request, _("Run-down saved."))
         return redirect("programmes:manage-agenda", slug=programme.slug, session_id=session.pk)
     return render(
@@ -169,11 +164,10 @@ def _rundown_context(programme: Programme, session: Session) -> dict:
     }
 
 
-@login_required
+@manages_programme
 @require_POST
-def agenda_move(request, slug, session_id, pk):
+def agenda_move(request, programme, session_id, pk):
     """Moves an item up, down or to a position; answers htmx/fetch calls with the re-flowed table."""
-    programme = managed_programme_or_404(request, slug)
     item = get_object_or_404(AgendaItem, session__programme=programme, session_id=session_id, pk=pk)
     siblings = list(item.session.agenda_items.values_list("pk", flat=True))
     current = siblings.index(item.pk) + 1
@@ -198,12 +192,11 @@ def agenda_move(request, slug, session_id, pk):
     return redirect("programmes:manage-agenda", slug=programme.slug, session_id=session_id)
 
 
-@login_required
-def agenda_pdf(request, slug, session_id):
+@manages_programme
+def agenda_pdf(request, programme, session_id):
     """The printable run-down in English (?lang=en) or Traditional Chinese (?lang=zh-hant)."""
     from plenary.programmes.rundown_pdf import rundown_pdf
 
-    programme = managed_programme_or_404(request, slug)
     session = get_object_or_404(programme.sessions.select_related("venue"), pk=session_id)
     language = (
         request.GET.get("lang") if request.GET.get("lang") in ("en", "zh-hant") else request.LANGUAGE_CODE
@@ -213,10 +206,9 @@ def agenda_pdf(request, slug, session_id):
     return response
 
 
-@login_required
+@manages_programme
 @require_POST
-def agenda_email_speakers(request, slug, session_id):
-    programme = managed_programme_or_404(request, slug)
+def agenda_email_speakers(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
     count = len(selectors.speaker_slots(session))
     if count:
@@ -233,33 +225,38 @@ def agenda_email_speakers(request, slug, session_id):
     return redirect("programmes:manage-agenda", slug=programme.slug, session_id=session_id)
 
 
-@login_required
+@manages_programme
 @require_POST
-def agenda_delete(request, slug, session_id, pk):
-    programme = managed_programme_or_404(request, slug)
+def agenda_delete(request, programme, session_id, pk):
     item = get_object_or_404(AgendaItem, session__programme=programme, session_id=session_id, pk=pk)
     services.delete(item, actor=request.user)
     messages.success(request, _("Deleted."))
     return redirect("programmes:manage-agenda", slug=programme.slug, session_id=session_id)
 
 
-@login_required
+@organiser_required
 def venue_edit(request, pk=None):
-    require_organiser(request)
-    instance = get_object_or_404(Venue, pk=pk) if pk else None
-    form = forms.VenueForm(request.POST or None, instance=instance)
+    """A venue of one of the organiser's bodies; its capacity is the room's (``registrations/seats.py``)."""
+    instance = get_object_or_404(access.owned_venues(request.user), pk=pk) if pk else None
+    bodies = (
+        Organisation.objects.all() if request.user.is_superuser else access.organiser_bodies(request.user)
+    )
+    form = forms.VenueForm(request.POST or None, instance=instance, owners=bodies)
     if request.method == "POST" and form.is_valid():
-        services.save_form(form, actor=request.user)
-        messages.success(request, _("Venue saved."))
-        return redirect("programmes:manage-home")
+        try:
+            services.save_venue(form.save(commit=False), actor=request.user)
+        except DomainError as error:
+            form.add_error("capacity", error.message)
+        else:
+            messages.success(request, _("Venue saved."))
+            return redirect("programmes:manage-home")
     return render(
         request, "manage/form.html", {"form": form, "title": _("Edit venue") if instance else _("Add venue")}
     )
 
 
-@login_required
-def audit_log(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def audit_log(request, programme):
     entries = programme.audit_entries.select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "manage/audit.html", {"programme": programme, "page": page})

@@ -94,9 +94,16 @@ class SessionForm(AccessibleFormMixin, forms.ModelForm):
         }
 
     def __init__(self, *args, programme, **kwargs):
+        from plenary.access.rules import programme_venues
+
         super().__init__(*args, **kwargs)
         self.instance.programme = programme
         self.fields["speakers"].queryset = programme.speakers.all()
+        # The venues of the programme's co-organising bodies (and the one it has, whoever owns it).
+        venues = programme_venues(programme)
+        if self.instance.venue_id:
+            venues = venues | Venue.objects.filter(pk=self.instance.venue_id)
+        self.fields["venue"].queryset = venues.distinct()
 
 
 class SpeakerForm(AccessibleFormMixin, forms.ModelForm):
@@ -121,7 +128,17 @@ class SpeakerForm(AccessibleFormMixin, forms.ModelForm):
 class VenueForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Venue
-        fields = ["name_en", "name_zh", "address_en", "address_zh", "capacity"]
+        fields = ["owner", "name_en", "name_zh", "address_en", "address_zh", "capacity"]
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A venue belongs to one of the organiser's own bodies; once it has one, it stays with it.
+        if self.instance.pk and self.instance.owner_id:
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].queryset = owners
+            self.fields["owner"].required = True
+            self.fields["owner"].empty_label = None
 
 
 class CoOrganiserForm(AccessibleFormMixin, forms.ModelForm):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from plenary.core.i18n import BilingualMixin, is_chinese
@@ -107,12 +107,34 @@ class CoOrganiser(models.Model):
         return f"{self.organisation} ({self.get_role_display()})"
 
 
-class Venue(BilingualMixin, models.Model):
+class SavedWithSeats(models.Model):
+    """A model whose saving moves seat counters (``registrations/signals.py``): saved in a transaction
+    of its own, so a change the seat owner refuses (a capacity below the seats taken) is undone."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+
+class Venue(BilingualMixin, SavedWithSeats):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
     address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    # The body whose organisers may edit the venue and use it for their programmes' sessions.
+    # Empty: only a platform admin may edit it.
+    owner = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="venues",
+        verbose_name=_("owned by"),
+    )
 
     class Meta:
         ordering = ["name_en"]
@@ -208,7 +230,7 @@ class Speaker(BilingualMixin, models.Model):
         return f"{self.post_zh}{self.display_name_zh}" if self.post_zh else self.display_name_zh
 
 
-class Session(BilingualMixin, models.Model):
+class Session(BilingualMixin, SavedWithSeats):
     class Kind(models.TextChoices):
         CEREMONY = "ceremony", _("Ceremony")
         LECTURE = "lecture", _("Lecture")

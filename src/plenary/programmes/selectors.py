@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.db.models import Prefetch, QuerySet
 
 from plenary.core import sql
-from plenary.organisations.models import Membership, Organisation
 from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker
 
 
@@ -48,53 +47,16 @@ def sessions_by_kind(programme: Programme) -> list[tuple[str, list[Session]]]:
     return groups
 
 
-def organiser_organisations(user) -> QuerySet[Organisation]:
-    """The bodies for which this user is organiser staff."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role=Membership.Role.ORGANISER
-    ).distinct()
-
-
-def managed_programmes(user) -> QuerySet[Programme]:
-    """Programmes this user may manage: those co-organised by a body they are organiser staff of."""
-    if not user.is_authenticated:
-        return Programme.objects.none()
-    if user.is_superuser:
-        return Programme.objects.all()
-    return Programme.objects.filter(
-        co_organisers__organisation__memberships__user=user,
-        co_organisers__organisation__memberships__role=Membership.Role.ORGANISER,
-    ).distinct()
-
-
-def can_manage(user, programme: Programme) -> bool:
-    return managed_programmes(user).filter(pk=programme.pk).exists()
-
-
-def organiser_exists(programme_id_sql: str, user) -> tuple[str, list]:
-    """``can_manage()`` as an SQL expression for hand-written queries (``core/sql.py``): whether ``user``
-    is organiser staff of a co-organiser of the programme whose id is ``programme_id_sql``. Returns the
-    expression and its parameters."""
-    column = sql.column
-    expression = (
-        f"EXISTS (SELECT 1 FROM {sql.table(CoOrganiser)} c JOIN {sql.table(Membership)} m "  # noqa: S608 - names from the models and the caller, values bound
-        f"ON m.{column(Membership, 'organisation')} = c.{column(CoOrganiser, 'organisation')} "
-        f"WHERE c.{column(CoOrganiser, 'programme')} = {programme_id_sql} "
-        f"AND m.{column(Membership, 'user')} = %s AND m.{column(Membership, 'role')} = %s)"
-    )
-    return expression, [user.pk if user.is_authenticated else None, Membership.Role.ORGANISER]
-
-
 def programme_and_role(slug: str, user) -> tuple[Programme | None, bool]:
     """The programme at ``slug`` and whether ``user`` may manage it, in one query.
 
-    The API's registration endpoint asks this hundreds of times a second; it is ``can_manage()``
-    and a programme lookup written by hand (see ``core/sql.py``).
+    The API's registration endpoint asks this hundreds of times a second: a programme lookup written
+    by hand (``core/sql.py``) with ``access.rules.manages_sql()``, the twin of ``manages()``.
     """
+    from plenary.access.rules import manages_sql
+
     select, names = sql.columns(Programme, "p")
-    organiser, organiser_params = organiser_exists("p.id", user)
+    organiser, organiser_params = manages_sql("p.id", user)
     row = sql.fetchone(
         f"SELECT {select}, {organiser} "  # noqa: S608 - names from the models, values bound
         f"FROM {sql.table(Programme)} p WHERE p.{sql.column(Programme, 'slug')} = %s",
@@ -103,8 +65,7 @@ def programme_and_role(slug: str, user) -> tuple[Programme | None, bool]:
     if row is None:
         return None, False
     *values, organiser = row
-    programme = sql.hydrate(Programme, names, values)
-    return programme, bool(organiser) or (user.is_authenticated and user.is_superuser)
+    return sql.hydrate(Programme, names, values), bool(organiser)
 
 
 def rundown(session: Session) -> list[dict]:

@@ -7,13 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.forms import ModelForm
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from plenary.access import rules as access
 from plenary.core import audit
 from plenary.organisations.models import Organisation
-from plenary.programmes import selectors
 from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Venue
 
 
@@ -29,21 +28,57 @@ def programme_of(instance) -> Programme | None:
 
 
 @transaction.atomic
-def save_form(form: ModelForm, *, actor) -> Any:
-    """Saves a validated console form and writes who changed what to the audit log."""
-    instance = form.instance
-    creating = instance.pk is None
-    before = None if creating else audit.snapshot(instance)
-    saved = form.save()
+def save(instance: models.Model, *, actor, many: dict[str, Any] | None = None) -> Any:
+    """Saves a new or changed, validated object of a programme (a session, speaker, run-down item …,
+    as a console form's ``save(commit=False)`` gives it) with its many-to-many values, and writes who
+    changed what to the audit log.
+
+    Saving a session makes its seat counters follow (``registrations/signals.py``): a capacity below
+    the seats already confirmed raises ``CapacityBelowSeats`` and nothing is saved.
+    """
+    creating = instance._state.adding or instance.pk is None
+    before = None if creating else audit.snapshot(instance)  # read back from the database
+    instance.save()
+    for name, values in (many or {}).items():
+        getattr(instance, name).set(values)
     audit.record(
         actor=actor,
         action=audit.AuditEntry.Action.CREATE if creating else audit.AuditEntry.Action.UPDATE,
-        instance=saved,
-        programme=programme_of(saved),
+        instance=instance,
+        programme=programme_of(instance),
         before=before,
-        after=audit.snapshot(saved),
+        after=audit.snapshot(instance),
     )
-    return saved
+    return instance
+
+
+@transaction.atomic
+def save_venue(venue: Venue, *, actor, lead_of: Programme | None = None) -> Venue:
+    """Saves a venue of the actor's body. Its sessions' seat counters follow its capacity: a raise
+    promotes their waiting lists in order, and a capacity below the seats already confirmed is refused
+    (``CapacityBelowSeats``, nothing saved). The change is written to the audit log of every programme
+    with a session there, so each programme's organisers see it."""
+    if not access.edits_venue(actor, venue) and not (
+        venue._state.adding
+        and (actor.is_superuser or access.organiser_bodies(actor).filter(pk=venue.owner_id).exists())
+    ):
+        raise PermissionDenied(_("Only organiser staff of the venue's body may change it."))
+    creating = venue._state.adding or venue.pk is None
+    before = None if creating else audit.snapshot(venue)
+    venue.full_clean()
+    venue.save()
+    after = audit.snapshot(venue)
+    programmes = list(Programme.objects.filter(sessions__venue=venue).distinct()) or [None]
+    for programme in programmes:
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.CREATE if creating else audit.AuditEntry.Action.UPDATE,
+            instance=venue,
+            programme=programme,
+            before=before,
+            after=after,
+        )
+    return venue
 
 
 @transaction.atomic
@@ -78,10 +113,7 @@ def create_programme(
 
     Raises ValidationError (field → messages) for bad values, including a taken slug.
     """
-    if (
-        not actor.is_superuser
-        and not selectors.organiser_organisations(actor).filter(pk=organisation.pk).exists()
-    ):
+    if not actor.is_superuser and not access.organiser_bodies(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied(_("You are not organiser staff of that body."))
     programme = Programme(
         slug=slug,
@@ -133,20 +165,27 @@ def add_session(
     cpd_hours: Decimal | float | str = 0,
     **fields: Any,
 ) -> Session:
-    """Adds a session; ``venue`` (name and capacity) is found by name or created."""
+    """Adds a session. ``venue`` (name and capacity) is looked up by name only among the venues of the
+    actor's own bodies (``access.owned_venues``), its capacity changed if it differs (through
+    ``save_venue``); otherwise a new venue is created for the programme's lead organiser."""
     venue_obj = None
     if venue:
-        venue_obj = Venue.objects.filter(name_en=venue["name"]).first()
+        venue_obj = access.owned_venues(actor).filter(name_en=venue["name"]).order_by("pk").first()
         if venue_obj is None:
-            venue_obj = Venue(
-                name_en=venue["name"], name_zh=venue.get("name_zh", ""), capacity=venue["capacity"]
+            lead = programme.co_organisers.filter(role=CoOrganiser.Role.LEAD).first()
+            venue_obj = save_venue(
+                Venue(
+                    name_en=venue["name"],
+                    name_zh=venue.get("name_zh", ""),
+                    capacity=venue["capacity"],
+                    owner_id=lead.organisation_id if lead else None,
+                ),
+                actor=actor,
+                lead_of=programme,
             )
-            venue_obj.full_clean()
-            venue_obj.save()
         elif venue_obj.capacity != venue["capacity"]:
             venue_obj.capacity = venue["capacity"]
-            venue_obj.full_clean()
-            venue_obj.save()
+            save_venue(venue_obj, actor=actor)
     session = Session(programme=programme, venue=venue_obj, cpd_hours=Decimal(str(cpd_hours)), **fields)
     session.full_clean()
     session.save()

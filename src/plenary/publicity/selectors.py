@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from plenary.media.models import Photo
-from plenary.media.selectors import programme_photos
+from plenary.media.selectors import public, public_photos
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import AgendaItem, Programme, Session, Speaker
 from plenary.publicity.models import PressRelease
@@ -136,9 +136,11 @@ def published_releases() -> QuerySet[PressRelease]:
 
 
 def release_photos(release: PressRelease) -> list[Photo]:
-    return list(release.ordered_photos().select_related("session"))
+    """The photos a release shows: those chosen for it that are public now (``media.selectors.public``)
+    — a photo withdrawn after the release was published leaves its page, API, PDF and .docx at once."""
+    return list(public(release.ordered_photos()).select_related("session"))
 
 
 def selectable_photos(programme: Programme) -> QuerySet[Photo]:
-    """Photos a release may carry: published ones (their people have agreed)."""
-    return programme_photos(programme).filter(published=True)
+    """Photos a release may carry: the public ones."""
+    return public_photos(programme)

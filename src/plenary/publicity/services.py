@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from plenary.core.audit import record, snapshot
+from plenary.core.models import AuditEntry
 from plenary.media.models import Photo
 from plenary.programmes.models import Programme, Speaker
 from plenary.publicity import composer, selectors
@@ -50,7 +51,7 @@ def compose_release(
     release.save()
     for order, photo in enumerate(chosen, start=1):
         ReleasePhoto.objects.create(release=release, photo=photo, order=order)
-    record(actor=actor, action="create", instance=release, programme=programme, after=snapshot(release))
+    record(actor=actor, action=AuditEntry.Action.CREATE, instance=release, programme=programme, after=snapshot(release))
     return release
 
 
@@ -65,7 +66,7 @@ def recompose_release(release: PressRelease, *, actor=None) -> PressRelease:
     release.save()
     record(
         actor=actor,
-        action="update",
+        action=AuditEntry.Action.UPDATE,
         instance=release,
         programme=release.programme,
         before=before,
@@ -85,7 +86,7 @@ def update_release(release: PressRelease, *, actor=None, **fields) -> PressRelea
     release.save()
     record(
         actor=actor,
-        action="update",
+        action=AuditEntry.Action.UPDATE,
         instance=release,
         programme=release.programme,
         before=before,
@@ -104,7 +105,7 @@ def set_photos(release: PressRelease, photos: Iterable[Photo], *, actor=None) ->
         ReleasePhoto.objects.create(release=release, photo=photo, order=order)
     record(
         actor=actor,
-        action="update",
+        action=AuditEntry.Action.UPDATE,
         instance=release,
         programme=release.programme,
         summary=f"Photos: {[photo.pk for photo in chosen]}"[:300],
@@ -122,7 +123,7 @@ def set_remark(release: PressRelease, speaker: Speaker, *, text_en: str, text_zh
     )
     record(
         actor=actor,
-        action="update",
+        action=AuditEntry.Action.UPDATE,
         instance=release,
         programme=release.programme,
         summary=f"Remarks of {speaker.display_name_en}"[:300],
@@ -137,7 +138,7 @@ def publish_release(release: PressRelease, *, actor=None) -> PressRelease:
     release.save(update_fields=["status", "published_at", "updated_at"])
     record(
         actor=actor,
-        action="publish",
+        action=AuditEntry.Action.PUBLISH,
         instance=release,
         programme=release.programme,
         before=before,
@@ -153,7 +154,7 @@ def unpublish_release(release: PressRelease, *, actor=None) -> PressRelease:
     release.save(update_fields=["status", "updated_at"])
     record(
         actor=actor,
-        action="unpublish",
+        action=AuditEntry.Action.UNPUBLISH,
         instance=release,
         programme=release.programme,
         before=before,

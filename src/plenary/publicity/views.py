@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.access.views import manages_programme
 from plenary.core.i18n import is_chinese
-from plenary.programmes.console import managed_programme_or_404
 from plenary.publicity import exports, selectors, services
 from plenary.publicity.forms import ReleaseForm
 from plenary.publicity.models import PressRelease
@@ -21,9 +20,8 @@ def _release(programme, pk) -> PressRelease:
     return get_object_or_404(programme.press_releases, pk=pk)
 
 
-@login_required
-def manage_releases(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def manage_releases(request, programme):
     if request.method == "POST":
         release = services.compose_release(
             programme, actor=request.user, photos=selectors.selectable_photos(programme)
@@ -42,9 +40,8 @@ def manage_releases(request, slug):
     )
 
 
-@login_required
-def manage_release(request, slug, pk):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def manage_release(request, programme, pk):
     release = _release(programme, pk)
     facts_closing = selectors.release_facts(programme).closing
     speakers = selectors.officials_in_person(facts_closing) if facts_closing else []
@@ -70,17 +67,15 @@ def manage_release(request, slug, pk):
     )
 
 
-@login_required
-def preview_release(request, slug, pk):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def preview_release(request, programme, pk):
     release = _release(programme, pk)
     return render(request, "publicity/news_detail.html", _detail_context(release, preview=True))
 
 
-@login_required
+@manages_programme
 @require_POST
-def publish_release(request, slug, pk):
-    programme = managed_programme_or_404(request, slug)
+def publish_release(request, programme, pk):
     release = _release(programme, pk)
     if request.POST.get("action") == "unpublish":
         services.unpublish_release(release, actor=request.user)

@@ -1,10 +1,10 @@
 """The agency coordinator's pages: nominate staff one by one or by upload, see and manage only their
-own agency's registrations."""
+agency's nominations (``access.rules.visible_registrations``: a self-registration that merely names
+the agency is not the coordinator's to see, as the collection statement says)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,17 +14,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.access import rules as access
+from plenary.access.views import coordinator_required
 from plenary.certificates import selectors as certificate_selectors
 from plenary.certificates.models import Certificate
 from plenary.programmes import selectors as programme_selectors
-from plenary.registrations import selectors, services, spreadsheets
+from plenary.registrations import services, spreadsheets
 from plenary.registrations.forms import NominationForm, UploadForm
-from plenary.registrations.models import Quota, Registration
+from plenary.registrations.models import Quota
 
 
 def _agency(request):
     """The agency the coordinator is working for (their first, or the one chosen with ?agency=)."""
-    agencies = selectors.coordinator_agencies(request.user).order_by("name_en")
+    agencies = access.coordinated_agencies(request.user).order_by("name_en")
     if not agencies.exists():
         raise PermissionDenied
     chosen = request.GET.get("agency") or request.POST.get("agency")
@@ -46,7 +48,7 @@ def _programme(slug: str):
     return programme
 
 
-@login_required
+@coordinator_required
 def home(request):
     agency, agencies = _agency(request)
     programmes = programme_selectors.public_programmes().filter(registration_open=True).order_by("-starts_on")
@@ -57,12 +59,13 @@ def home(request):
     )
 
 
-@login_required
+@coordinator_required
 def programme(request, slug):
     agency, agencies = _agency(request)
     programme = _programme(slug)
     registrations = (
-        programme.registrations.filter(organisation=agency)
+        access.visible_registrations(request.user, programme)
+        .filter(organisation=agency)
         .select_related("nominated_by")
         .order_by("-created_at")
     )
@@ -85,7 +88,7 @@ def programme(request, slug):
     )
 
 
-@login_required
+@coordinator_required
 def nominate(request, slug):
     agency, _agencies = _agency(request)
     programme = _programme(slug)
@@ -115,7 +118,7 @@ def nominate(request, slug):
     )
 
 
-@login_required
+@coordinator_required
 def upload(request, slug):
     agency, _agencies = _agency(request)
     programme = _programme(slug)
@@ -159,7 +162,7 @@ TEMPLATE_EXAMPLE = [
 ]
 
 
-@login_required
+@coordinator_required
 def template(request, slug, kind):
     _agency(request)
     _programme(slug)
@@ -179,13 +182,13 @@ def template(request, slug, kind):
     return response
 
 
-@login_required
+@coordinator_required
 @require_POST
 def cancel(request, slug, reference):
     agency, _agencies = _agency(request)
     programme = _programme(slug)
     registration = get_object_or_404(
-        Registration, programme=programme, organisation=agency, reference=reference
+        access.visible_registrations(request.user, programme).filter(organisation=agency), reference=reference
     )
     services.cancel(registration, actor=request.user)
     messages.success(request, _("Registration %(reference)s is cancelled.") % {"reference": reference})

@@ -14,8 +14,8 @@ class RegistrationsConfig(AppConfig):
         from plenary.programmes.models import Programme
         from plenary.programmes.selectors import programme_and_role
         from plenary.registrations import signals  # noqa: F401 - connects the receivers
-        from plenary.registrations.services import seat_layout
+        from plenary.registrations.seats import layout
 
         # A registration through the API reads the programme, then its sessions and seat counters.
         warmup.statement(lambda: programme_and_role("", AnonymousUser()))
-        warmup.statement(lambda: seat_layout(Programme(pk=0)))
+        warmup.statement(lambda: layout(Programme(pk=0)))

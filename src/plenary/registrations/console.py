@@ -4,7 +4,6 @@ add/edit/cancel/approve/reject (audited), quotas, and XLSX/CSV exports."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.access.views import manages_programme
 from plenary.core.spreadsheets import safe_cell
 from plenary.organisations.models import Membership, Organisation
-from plenary.programmes.console import managed_programme_or_404
 from plenary.programmes.models import Programme
 from plenary.registrations import selectors, services, spreadsheets
 from plenary.registrations.forms import (
@@ -58,9 +57,8 @@ def filtered(programme: Programme, form: ConsoleFilterForm) -> QuerySet[Registra
     return queryset
 
 
-@login_required
-def registration_list(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def registration_list(request, programme):
     form = ConsoleFilterForm(request.GET or None, programme=programme)
     queryset = filtered(programme, form)
     before = request.GET.get("before", "")
@@ -116,9 +114,8 @@ def registration_list(request, slug):
     )
 
 
-@login_required
-def registration_add(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def registration_add(request, programme):
     sessions = list(programme.sessions.select_related("venue"))
     agencies = Organisation.objects.filter(is_member_agency=True).order_by("name_en")
     form = ConsoleAddForm(request.POST or None, sessions=sessions, agencies=agencies)
@@ -138,19 +135,20 @@ def registration_add(request, slug):
             messages.success(
                 request, _("Registration %(reference)s added.") % {"reference": registration.reference}
             )
-            return redirect("registrations:manage-detail", slug=slug, reference=registration.reference)
+            return redirect(
+                "registrations:manage-detail", slug=programme.slug, reference=registration.reference
+            )
     return render(request, "registrations/manage/add.html", {"programme": programme, "form": form})
 
 
-@login_required
-def registration_detail(request, slug, reference):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def registration_detail(request, programme, reference):
     registration = get_object_or_404(programme.registrations, reference=reference)
     form = RegistrationEditForm(request.POST or None, instance=registration)
     if request.method == "POST" and form.is_valid():
         services.update_details(registration, form.cleaned_data, actor=request.user)
         messages.success(request, _("Saved."))
-        return redirect("registrations:manage-detail", slug=slug, reference=reference)
+        return redirect("registrations:manage-detail", slug=programme.slug, reference=reference)
     return render(
         request,
         "registrations/manage/detail.html",
@@ -164,10 +162,9 @@ def registration_detail(request, slug, reference):
     )
 
 
-@login_required
+@manages_programme
 @require_POST
-def registration_action(request, slug, reference, action):
-    programme = managed_programme_or_404(request, slug)
+def registration_action(request, programme, reference, action):
     registration = get_object_or_404(programme.registrations, reference=reference)
     try:
         if action == "cancel":
@@ -180,17 +177,16 @@ def registration_action(request, slug, reference, action):
             session = get_object_or_404(programme.sessions, pk=request.POST.get("session") or 0)
             services.change_mode(registration, session, request.POST.get("mode", ""), actor=request.user)
         else:
-            return redirect("registrations:manage-detail", slug=slug, reference=reference)
+            return redirect("registrations:manage-detail", slug=programme.slug, reference=reference)
     except services.RegistrationError as error:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Done."))
-    return redirect("registrations:manage-detail", slug=slug, reference=reference)
+    return redirect("registrations:manage-detail", slug=programme.slug, reference=reference)
 
 
-@login_required
-def quotas(request, slug):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def quotas(request, programme):
     posted = request.POST if request.method == "POST" else None
     adding_coordinator = posted is not None and "coordinator-username" in posted
     form = QuotaForm(None if adding_coordinator else posted)
@@ -220,13 +216,13 @@ def quotas(request, slug):
                 )
                 % {"username": user.username, "password": password},
             )
-            return redirect("registrations:manage-quotas", slug=slug)
+            return redirect("registrations:manage-quotas", slug=programme.slug)
     elif request.method == "POST" and form.is_valid():
         services.set_quota(
             programme, form.cleaned_data["organisation"], form.cleaned_data["places"], actor=request.user
         )
         messages.success(request, _("Quota saved."))
-        return redirect("registrations:manage-quotas", slug=slug)
+        return redirect("registrations:manage-quotas", slug=programme.slug)
     return render(
         request,
         "registrations/manage/quotas.html",
@@ -299,9 +295,8 @@ class _Echo:
         return value
 
 
-@login_required
-def export(request, slug, kind):
-    programme = managed_programme_or_404(request, slug)
+@manages_programme
+def export(request, programme, kind):
     form = ConsoleFilterForm(request.GET or None, programme=programme)
     rows = export_rows(programme, filtered(programme, form))
     stamp = timezone.localtime(timezone.now(), programme.tzinfo).strftime("%Y%m%d-%H%M")
@@ -324,6 +319,6 @@ def export(request, slug, kind):
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:
-        return redirect("registrations:manage-list", slug=slug)
+        return redirect("registrations:manage-list", slug=programme.slug)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -40,6 +40,7 @@ class Registration(models.Model):
         NOMINATED = "nominated", _("Nominated by agency")
         IMPORTED = "imported", _("Imported")
         ORGANISER = "organiser", _("Added by organiser")
+        WALK_IN = "walk_in", _("Walk-in at the door")
 
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
@@ -164,6 +165,11 @@ class SeatCounter(models.Model):
         verbose_name_plural = _("seat counters")
         constraints = [
             models.UniqueConstraint(fields=["session", "mode"], name="seatcounter_one_per_side"),
+            # The database holds the bound too: no path, however it is written, oversells a side.
+            models.CheckConstraint(
+                condition=models.Q(capacity__isnull=True) | models.Q(taken__lte=models.F("capacity")),
+                name="seatcounter_taken_within_capacity",
+            ),
         ]
 
     def __str__(self) -> str:

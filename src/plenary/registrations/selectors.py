@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from plenary.organisations.models import Membership, Organisation
 from plenary.programmes.models import Programme
-from plenary.programmes.selectors import can_manage
 from plenary.registrations.models import Registration, SeatAllocation, SeatCounter
 
 ACTIVE_STATUSES = (Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
@@ -23,24 +21,6 @@ def registrant_count(programme: Programme) -> int:
     A registrant who later cancelled still registered, so only rejected registrations are left out.
     """
     return programme.registrations.exclude(status=Registration.Status.REJECTED).count()
-
-
-def coordinator_agencies(user) -> QuerySet[Organisation]:
-    """The member agencies this user coordinates."""
-    if not getattr(user, "is_authenticated", False):
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role=Membership.Role.COORDINATOR
-    ).distinct()
-
-
-def visible_registrations(user, programme: Programme) -> QuerySet[Registration]:
-    """What this user may see of a programme's registrations: all for its organisers, their own
-    agency's for a coordinator, none otherwise."""
-    if can_manage(user, programme):
-        return programme.registrations.all()
-    agencies = coordinator_agencies(user)
-    return programme.registrations.filter(organisation__in=agencies)
 
 
 def seats_of(registration: Registration) -> list[SeatAllocation]:
@@ -64,6 +44,18 @@ def seat_summary(programme: Programme) -> list[dict]:
             }
         )
     return rows
+
+
+def room_left(session) -> int:
+    """Free seats in a session's room (0 without a room), as its seat counter holds them."""
+    from plenary.registrations import seats
+
+    if not session.has_room:
+        return 0
+    counter = seats.counters_for([session]).get((session.pk, Registration.Mode.IN_PERSON))
+    if counter is None or counter.capacity is None:
+        return 0
+    return max(counter.capacity - counter.taken, 0)
 
 
 def registration_by_token(token: str) -> Registration | None:

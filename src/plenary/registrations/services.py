@@ -1,20 +1,17 @@
-"""Every write to registrations: register, nominate, cancel, change mode, approve, reject, capacity.
+"""Every registration use case: register, nominate, cancel, change mode, approve, reject, the door
+desk's walk-ins and moves, capacity, quotas, details and links.
 
-Seats are never oversold. Each side of a session (the room, the online meeting) has a ``SeatCounter``
-row; a seat is taken with ``UPDATE ... SET taken = taken + 1 WHERE taken < capacity`` inside the
-registration's transaction. When that fails, ``UPDATE ... SET waiting = waiting + 1 WHERE taken >=
-capacity`` joins the waiting list while holding the same row lock, so a seat released at that moment
-is either seen by this request or promotes it. Every use case locks counters (in id order) before it
-touches registration or seat rows, so concurrent use cases cannot deadlock.
-
-Reads (programme, sessions, counters, the duplicate check) happen before the transaction: on SQLite
-the transaction takes the database's write lock at BEGIN, and it must stay short.
+Each use case is one transaction (``write_transaction()``); what it does to seats — counters, seat
+statuses and the registration status that follows from them — is done by ``seats.py``, the one owner
+of that rule. Reads (programme, sessions, counters) happen before the transaction: on SQLite the
+transaction takes the database's write lock at BEGIN, and it must stay short.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,21 +19,33 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plenary.access import rules as access
 from plenary.core import audit, sql
 from plenary.core.models import AuditEntry
 from plenary.core.tasks import enqueue_on_commit
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Programme, Session
+from plenary.registrations import seats
+from plenary.registrations.errors import (  # noqa: F401 - the use cases' errors, importable from here
+    AlreadyRegistered,
+    CapacityBelowSeats,
+    OverQuota,
+    RegistrationClosed,
+    RegistrationError,
+    RoomFull,
+    SeatsUnavailable,
+    TryAgain,
+    WrongStatus,
+)
 from plenary.registrations.models import (
     ConsentRecord,
     Quota,
     Registration,
     SeatAllocation,
-    SeatCounter,
     new_pass_code,
     new_reference,
     new_token,
@@ -54,40 +63,6 @@ HKID_ANYWHERE = re.compile(r"(?<![A-Z0-9])[A-Z]{1,2}\s?\d{6}\s?\(?[0-9A]\)?(?![0
 Mode = Registration.Mode
 SeatStatus = SeatAllocation.Status
 Status = Registration.Status
-
-
-class RegistrationError(Exception):
-    """A use case could not go ahead; ``message`` is for the person, in their language."""
-
-    def __init__(self, message: Any = ""):
-        super().__init__(str(message))
-        self.message = message
-
-
-class AlreadyRegistered(RegistrationError):
-    def __init__(self, registration: Registration):
-        super().__init__(_("This email address is already registered for this programme."))
-        self.registration = registration
-
-
-class RegistrationClosed(RegistrationError):
-    def __init__(self):
-        super().__init__(_("Registration for this programme is closed."))
-
-
-class OverQuota(RegistrationError):
-    def __init__(self):
-        super().__init__(_("Your agency's quota for this programme is used up."))
-
-
-class SeatsUnavailable(RegistrationError):
-    def __init__(self):
-        super().__init__(_("There are no places left in that mode."))
-
-
-class WrongStatus(RegistrationError):
-    def __init__(self):
-        super().__init__(_("This registration cannot be changed in its current status."))
 
 
 @dataclass
@@ -189,172 +164,6 @@ def write_transaction():
             yield
 
 
-# --- counters -------------------------------------------------------------------------------------
-
-
-def side_capacity(session: Session, mode: str) -> int | None:
-    """The places on one side of a session as the programme defines them; None for no limit."""
-    if mode == Mode.IN_PERSON:
-        return session.venue.capacity if session.venue_id else None
-    return session.online_capacity
-
-
-def seat_mode(session: Session, wanted: str) -> str:
-    """Online sessions give online seats, in-person sessions room seats; hybrid ones follow the wish."""
-    return _seat_mode(session.mode, wanted)
-
-
-def _seat_mode(session_mode: str, wanted: str) -> str:
-    if session_mode == Session.Mode.ONLINE:
-        return Mode.ONLINE
-    if session_mode == Session.Mode.IN_PERSON:
-        return Mode.IN_PERSON
-    return wanted
-
-
-def _side_modes(session: Session) -> list[str]:
-    modes = []
-    if session.has_room:
-        modes.append(Mode.IN_PERSON)
-    if session.is_online:
-        modes.append(Mode.ONLINE)
-    return modes
-
-
-def counters_for(sessions: list[Session]) -> dict[tuple[int, str], SeatCounter]:
-    """The counter of every side of these sessions, created (from the seats) where missing."""
-    counters = {
-        (counter.session_id, counter.mode): counter
-        for counter in SeatCounter.objects.filter(session__in=[s.pk for s in sessions])
-    }
-    for session in sessions:
-        for mode in _side_modes(session):
-            if (session.pk, mode) not in counters:
-                counters[(session.pk, mode)] = _create_counter(session, mode)
-    return counters
-
-
-def _create_counter(session: Session, mode: str) -> SeatCounter:
-    try:
-        with write_transaction():
-            seats = SeatAllocation.objects.filter(session=session, mode=mode)
-            return SeatCounter.objects.create(
-                session=session,
-                mode=mode,
-                capacity=side_capacity(session, mode),
-                taken=seats.filter(status=SeatStatus.CONFIRMED).count(),
-                waiting=seats.filter(status=SeatStatus.WAITLISTED).count(),
-            )
-    except IntegrityError:
-        return SeatCounter.objects.get(session=session, mode=mode)
-
-
-def _take_seat(counter_id: int) -> str:
-    """Takes a seat on a limited side or joins its waiting list; returns the seat status."""
-    counters, taken, waiting, capacity = (
-        sql.table(SeatCounter),
-        sql.column(SeatCounter, "taken"),
-        sql.column(SeatCounter, "waiting"),
-        sql.column(SeatCounter, "capacity"),
-    )
-    for _attempt in range(5):
-        if sql.execute(
-            f"UPDATE {counters} SET {taken} = {taken} + 1 WHERE id = %s AND {taken} < {capacity}",  # noqa: S608 - names from the model
-            [counter_id],
-        ):
-            return SeatStatus.CONFIRMED
-        if sql.execute(
-            f"UPDATE {counters} SET {waiting} = {waiting} + 1 WHERE id = %s AND {taken} >= {capacity}",  # noqa: S608
-            [counter_id],
-        ):
-            return SeatStatus.WAITLISTED
-    # The capacity moved under us five times in a row: wait rather than risk a seat.
-    SeatCounter.objects.filter(pk=counter_id).update(waiting=F("waiting") + 1)
-    return SeatStatus.WAITLISTED
-
-
-def _lock_counters(session_ids: set[int]) -> dict[tuple[int, str], SeatCounter]:
-    """Locks every counter of these sessions in id order (a no-op on SQLite, whose BEGIN IMMEDIATE
-    already holds the write lock)."""
-    locked = SeatCounter.objects.select_for_update().filter(session_id__in=session_ids).order_by("pk")
-    return {(counter.session_id, counter.mode): counter for counter in locked}
-
-
-def _release(counter: SeatCounter | None, status: str) -> None:
-    if counter is None or counter.capacity is None:
-        return
-    if status == SeatStatus.CONFIRMED:
-        SeatCounter.objects.filter(pk=counter.pk, taken__gt=0).update(taken=F("taken") - 1)
-    elif status == SeatStatus.WAITLISTED:
-        SeatCounter.objects.filter(pk=counter.pk, waiting__gt=0).update(waiting=F("waiting") - 1)
-
-
-def _promote(counter: SeatCounter) -> list[int]:
-    """Fills free seats on one side from its waiting list, first come first served.
-
-    The caller already holds the counter's lock. Returns the registrations that gained a seat.
-    """
-    promoted: list[int] = []
-    if counter.capacity is None:
-        waiting = SeatAllocation.objects.filter(
-            session_id=counter.session_id, mode=counter.mode, status=SeatStatus.WAITLISTED
-        )
-        promoted = list(waiting.values_list("registration_id", flat=True))
-        waiting.update(status=SeatStatus.CONFIRMED, updated_at=timezone.now())
-        SeatCounter.objects.filter(pk=counter.pk).update(waiting=0)
-        return promoted
-    while SeatCounter.objects.filter(pk=counter.pk, taken__lt=F("capacity"), waiting__gt=0).update(
-        taken=F("taken") + 1, waiting=F("waiting") - 1
-    ):
-        seat = (
-            SeatAllocation.objects.filter(
-                session_id=counter.session_id, mode=counter.mode, status=SeatStatus.WAITLISTED
-            )
-            .order_by("requested_at", "id")
-            .first()
-        )
-        if seat is None:
-            # The count said someone waited but nobody does: put the seat back and stop.
-            SeatCounter.objects.filter(pk=counter.pk).update(taken=F("taken") - 1, waiting=0)
-            break
-        SeatAllocation.objects.filter(pk=seat.pk).update(
-            status=SeatStatus.CONFIRMED, updated_at=timezone.now()
-        )
-        promoted.append(seat.registration_id)
-    return promoted
-
-
-def _refresh_statuses(registration_ids: list[int]) -> dict[int, str]:
-    """Sets each registration's status from its seats; returns the ones that changed (id → new status)."""
-    if not registration_ids:
-        return {}
-    seats: dict[int, set[str]] = {}
-    for registration_id, status in SeatAllocation.objects.filter(
-        registration_id__in=registration_ids
-    ).values_list("registration_id", "status"):
-        seats.setdefault(registration_id, set()).add(status)
-    changed = {}
-    for registration_id, current in Registration.objects.filter(
-        pk__in=registration_ids, status__in=[Status.PENDING, Status.CONFIRMED, Status.WAITLISTED]
-    ).values_list("pk", "status"):
-        wanted = summary_status(seats.get(registration_id, set()))
-        if wanted != current:
-            changed[registration_id] = wanted
-    for registration_id, status in changed.items():
-        Registration.objects.filter(pk=registration_id).update(status=status, updated_at=timezone.now())
-    return changed
-
-
-def summary_status(seat_statuses: set[str]) -> str:
-    """A registration is pending while any seat awaits approval, waitlisted while any seat waits,
-    and confirmed when every seat it asked for is confirmed."""
-    if SeatStatus.PENDING in seat_statuses:
-        return Status.PENDING
-    if SeatStatus.WAITLISTED in seat_statuses:
-        return Status.WAITLISTED
-    return Status.CONFIRMED
-
-
 def _notify(registration_id: int, kind: str) -> None:
     """Emails the person once the transaction commits (``core/tasks.py``)."""
     from plenary.registrations import tasks
@@ -376,42 +185,6 @@ def registration_is_open(programme: Programme) -> bool:
     return programme.registration_closes_at is None or programme.registration_closes_at > timezone.now()
 
 
-@dataclass
-class _Side:
-    counter_id: int
-    limited: bool
-
-
-def seat_layout(programme: Programme) -> dict[int, tuple[Session, dict[str, _Side]]]:
-    """Every session of the programme (in id order) with the seat counter of each of its sides.
-
-    One query written by hand (``core/sql.py``): a registration asks it every time. A side without
-    a counter yet (a session just added) gets one, counted from its seats, through ``counters_for()``.
-    """
-    session_columns = ("id", "mode", "title_en", "title_zh")
-    sessions, counters = sql.table(Session), sql.table(SeatCounter)
-    rows = sql.fetchall(
-        f"SELECT {', '.join('s.' + sql.column(Session, name) for name in session_columns)}, "  # noqa: S608 - names from the models, values bound
-        f"c.id, c.{sql.column(SeatCounter, 'mode')}, c.{sql.column(SeatCounter, 'capacity')} "
-        f"FROM {sessions} s LEFT JOIN {counters} c ON c.{sql.column(SeatCounter, 'session')} = s.id "
-        f"WHERE s.{sql.column(Session, 'programme')} = %s ORDER BY s.id, c.id",
-        [programme.pk],
-    )
-    layout: dict[int, tuple[Session, dict[str, _Side]]] = {}
-    for *values, counter_id, side, capacity in rows:
-        if values[0] not in layout:
-            layout[values[0]] = (sql.hydrate(Session, session_columns, values), {})
-        if counter_id is not None:
-            layout[values[0]][1][side] = _Side(counter_id, capacity is not None)
-    if any(set(_side_modes(session)) - set(sides) for session, sides in layout.values()):
-        full = counters_for(list(Session.objects.filter(pk__in=layout).select_related("venue")))
-        for session_id, (_session, sides) in layout.items():
-            for (counter_session, side), counter in full.items():
-                if counter_session == session_id:
-                    sides[side] = _Side(counter.pk, counter.capacity is not None)
-    return layout
-
-
 def register(
     programme: Programme,
     applicant: Applicant,
@@ -419,13 +192,16 @@ def register(
     source: str = Registration.Source.SELF,
     actor=None,
     quota_organisation: Organisation | None = None,
+    sessions: Iterable[int] | None = None,
 ) -> Registration:
-    """Registers a person for every session of the programme.
+    """Registers a person for every session of the programme (or only ``sessions``).
 
     Raises ValidationError (bad fields), AlreadyRegistered, RegistrationClosed or OverQuota.
 
     Written with ``core/sql.py`` rather than the ORM: this runs hundreds of times a second when a
-    programme opens, and each ORM query costs more CPU than the database spends on it.
+    programme opens, and each ORM query costs more CPU than the database spends on it. The seats are
+    taken by ``seats.py`` on one of its two paths: the one-statement path on PostgreSQL for the common
+    case (at most one room, no agency quota), the portable path in a transaction otherwise.
     """
     applicant = clean_applicant(applicant)
     if source in (Registration.Source.SELF, Registration.Source.NOMINATED) and not registration_is_open(
@@ -434,7 +210,10 @@ def register(
         raise RegistrationClosed
     # A second registration for the same email fails on the unique constraint at its first INSERT,
     # before any shared row is touched; no read beforehand is needed.
-    layout = seat_layout(programme)
+    layout = seats.layout(programme)
+    if sessions is not None:
+        wanted = set(sessions)
+        layout = {pk: value for pk, value in layout.items() if pk in wanted}
     quota_id = None
     if quota_organisation is not None:
         quota_id = (
@@ -443,10 +222,10 @@ def register(
             .first()
         )
     pending = programme.requires_approval and source == Registration.Source.SELF
-    plan = [
+    plan: seats.Plan = [
         (session, mode, sides[mode])
         for session, sides in layout.values()
-        for mode in [_seat_mode(session.mode, applicant.modes.get(session.pk, applicant.preferred_mode))]
+        for mode in [seats.seat_mode(session.mode, applicant.modes.get(session.pk, applicant.preferred_mode))]
     ]
     now = timezone.now()
     values = {
@@ -490,33 +269,27 @@ def register(
         )
     ]
     audited = []
-    if source == Registration.Source.ORGANISER and actor is not None:
+    if source in (Registration.Source.ORGANISER, Registration.Source.WALK_IN) and actor is not None:
         audited = [
             audit.entry(
                 actor=actor,
                 action=audit.AuditEntry.Action.CREATE,
                 instance=registration,
                 programme=programme,
-                summary="registration added by organiser",
+                summary="registration added at the door"
+                if source == Registration.Source.WALK_IN
+                else "registration added by organiser",
                 object_id=sql.ParentId(text=True),
             )
         ]
     limited = [] if pending else [item for item in plan if item[2].limited]
-    at_once = None
-    if (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and quota_id is None
-        and plan
-        and len(limited) <= 1
-    ):
+    placed = None
+    if sql.one_statement_path() and quota_id is None and plan and len(limited) <= 1:
         try:
-            at_once = _register_at_once(
-                registration, consents, audited, plan, limited, pending=pending, now=now
-            )
+            placed = _register_at_once(registration, consents, audited, plan, pending=pending, now=now)
         except IntegrityError as error:
             _refuse_duplicate(programme, applicant.email, error)
-    for attempt in range(0 if at_once else 3):
+    for attempt in range(0 if placed else 3):
         try:
             with write_transaction():
                 # The rows nobody else touches come first (in one statement on PostgreSQL); the
@@ -526,23 +299,21 @@ def register(
                     Registration, values, [(ConsentRecord, consents), (AuditEntry, audited)]
                 )
                 # "registered": the email says what the seats say when it is sent (confirmed,
-                # waiting list or pending); enqueued before the shared rows are locked.
+                # waiting list or pending); its task row commits with the registration.
                 _notify(registration.pk, "registered")
                 if quota_id is not None and not sql.execute(
                     f"UPDATE {sql.table(Quota)} SET used = used + 1 WHERE id = %s AND used < places",  # noqa: S608 - names from the model
                     [quota_id],
                 ):
                     raise OverQuota
-                statuses, seat_ids = _take_seats(registration, plan, pending=pending, now=now)
+                placed = seats.place(registration.pk, plan, pending=pending, now=now)
             break
-        except _CapacityMoved:
+        except seats.CapacityMoved:
             if attempt == 2:
-                raise RegistrationError(_("Please try again in a moment.")) from None
+                raise
         except IntegrityError as error:
             _refuse_duplicate(programme, applicant.email, error)
-    if at_once:
-        statuses, seat_ids = at_once
-        _notify(registration.pk, "registered")
+    registration.status = placed.status
     registration._state.adding = False
     registration._state.db = connection.alias
     registration.programme = programme
@@ -554,13 +325,110 @@ def register(
             registration=registration,
             session=session,
             mode=mode,
-            status=statuses[session.pk],
+            status=placed.statuses[session.pk],
             requested_at=now,
             updated_at=now,
         )
-        for seat_id, (session, mode, _side) in zip(seat_ids, plan, strict=True)
+        for seat_id, (session, mode, _side) in zip(placed.seat_ids, plan, strict=True)
     ]
     return registration
+
+
+@dataclass
+class Arrival:
+    """One person of a bulk load (``register_many()``)."""
+
+    applicant: Applicant
+    source: str = Registration.Source.SELF
+    nominated_by: Any = None
+    cancelled: bool = False
+
+
+def register_many(programme: Programme, arrivals: list[Arrival]) -> list[Registration]:
+    """Registers many people at once, first come first served in the order given (the demo, large
+    imports): one transaction, bulk inserts, the seats by ``seats.place_many()``. Applicants are
+    assumed clean (``clean_applicant()``) and new to the programme."""
+    sessions = list(programme.sessions.select_related("venue").order_by("starts_at", "pk"))
+    seats.counters_for(sessions)
+    with write_transaction():
+        counters = seats.lock_counters([session.pk for session in sessions])
+        registrations = [
+            Registration(
+                programme=programme,
+                email=normalise_email(arrival.applicant.email),
+                name_en=arrival.applicant.name_en,
+                name_zh=arrival.applicant.name_zh,
+                phone=arrival.applicant.phone,
+                organisation=arrival.applicant.organisation,
+                organisation_name=arrival.applicant.organisation_name,
+                post=arrival.applicant.post,
+                service_unit=arrival.applicant.service_unit,
+                rsw_number=arrival.applicant.rsw_number,
+                preferred_mode=arrival.applicant.preferred_mode,
+                language=arrival.applicant.language,
+                status=Status.CONFIRMED,
+                source=arrival.source,
+                nominated_by=arrival.nominated_by,
+                news_opt_in=arrival.applicant.news_opt_in,
+                photo_opt_out=arrival.applicant.photo_opt_out,
+            )
+            for arrival in arrivals
+        ]
+        Registration.objects.bulk_create(registrations, batch_size=1000)
+        ConsentRecord.objects.bulk_create(
+            [
+                ConsentRecord(
+                    registration=registration,
+                    kind=kind,
+                    given=given,
+                    wording_version=version,
+                    language=arrival.applicant.language,
+                )
+                for registration, arrival in zip(registrations, arrivals, strict=True)
+                for kind, given, version in (
+                    (ConsentRecord.Kind.COLLECTION_STATEMENT, True, COLLECTION_STATEMENT_VERSION),
+                    (ConsentRecord.Kind.NEWS, arrival.applicant.news_opt_in, NEWS_WORDING_VERSION),
+                    (ConsentRecord.Kind.NO_PHOTOS, arrival.applicant.photo_opt_out, PHOTOS_WORDING_VERSION),
+                )
+            ],
+            batch_size=2000,
+        )
+        plans = [
+            [
+                (
+                    session,
+                    seats.seat_mode(
+                        session.mode,
+                        arrival.applicant.modes.get(session.pk, arrival.applicant.preferred_mode),
+                    ),
+                )
+                for session in sessions
+            ]
+            for arrival in arrivals
+        ]
+        statuses = seats.place_many(
+            [registration.pk for registration in registrations],
+            plans,
+            [arrival.cancelled for arrival in arrivals],
+            counters,
+        )
+        for registration, status in zip(registrations, statuses, strict=True):
+            registration.status = status
+        _recount_quotas(programme)
+    return registrations
+
+
+def _recount_quotas(programme: Programme) -> None:
+    from plenary.registrations.selectors import ACTIVE_STATUSES
+
+    for quota in Quota.objects.filter(programme=programme):
+        Quota.objects.filter(pk=quota.pk).update(
+            used=programme.registrations.filter(
+                organisation=quota.organisation_id,
+                source=Registration.Source.NOMINATED,
+                status__in=ACTIVE_STATUSES,
+            ).count()
+        )
 
 
 def _refuse_duplicate(programme: Programme, email: str, error: IntegrityError) -> None:
@@ -575,72 +443,43 @@ def _register_at_once(
     registration: Registration,
     consents: list[dict[str, Any]],
     audited: list[dict[str, Any]],
-    plan: list[tuple[Session, str, _Side]],
-    limited: list[tuple[Session, str, _Side]],
+    plan: seats.Plan,
     *,
     pending: bool,
     now,
-) -> tuple[dict[int, str], list[int]] | None:
-    """PostgreSQL, outside any transaction, with at most one room to take a seat in and no agency
-    quota (the common case when a programme opens): the whole registration as ONE statement — take the
-    seat or join the waiting list, insert the registration with the status that follows, its consents,
-    its audit entry and its seats. A single statement is atomic on its own, so there is no BEGIN or
-    COMMIT round trip, and the seat counter's row is locked only while the database runs it.
+) -> seats.Placed | None:
+    """The one-statement path (``seats.one_statement_path()``): the whole registration as ONE
+    statement — the registration with the status that follows from its seats, its consents, its
+    audit entry, and the seat parts of ``seats.place_at_once_parts()`` (the same ``take-seat`` and
+    ``join-waiting-list`` statements the portable path runs one by one). A single statement is atomic
+    on its own, so there is no BEGIN or COMMIT round trip, and the seat counter's row is locked only
+    while the database runs it. The email's task row follows at once (``core/tasks.py``).
 
-    Returns each session's seat status and the seat ids (plan order). A second registration for the
-    same email raises IntegrityError, as the ordinary path does. None when the room's capacity moved
-    at that instant (nothing is stored): the caller then takes the ordinary path.
+    A second registration for the same email raises IntegrityError, as the portable path does. None
+    when the room's capacity moved at that instant (nothing is stored): the caller then takes the
+    portable path.
     """
     column = sql.column
-    params: list[Any] = []
-    parts: list[str] = []
-    fixed = SeatStatus.PENDING if pending else SeatStatus.CONFIRMED
-    if limited:
-        counters, taken, waiting, capacity = (
-            sql.table(SeatCounter),
-            column(SeatCounter, "taken"),
-            column(SeatCounter, "waiting"),
-            column(SeatCounter, "capacity"),
-        )
-        parts += [
-            f"took AS (UPDATE {counters} SET {taken} = {taken} + 1 WHERE id = %s AND {taken} < {capacity} RETURNING id)",  # noqa: S608 - names from the models, values bound
-            f"waited AS (UPDATE {counters} SET {waiting} = {waiting} + 1 WHERE id = %s AND {taken} >= {capacity} "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM took) RETURNING id)",
-            "decided AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM took) THEN 'confirmed' "
-            "WHEN EXISTS (SELECT 1 FROM waited) THEN 'waitlisted' END AS status)",
-        ]
-        params += [limited[0][2].counter_id, limited[0][2].counter_id]
+    seat_parts, seat_params, status_sql, limited = seats.place_at_once_parts(plan, pending=pending, now=now)
     values = {
         field.attname: getattr(registration, field.attname)
         for field in Registration._meta.concrete_fields
         if field.attname != "id"
     }
     names = list(values)
-    cells = []
+    cells, params = [], []
     for name in names:
-        if name == "status" and limited:
-            cells.append("CASE WHEN EXISTS (SELECT 1 FROM waited) THEN %s ELSE %s END")
-            params += [Status.WAITLISTED, values[name]]
-        else:
-            cells.append("%s")
-            params.append(sql.prepare(Registration, name, values[name]))
+        cells.append(status_sql if name == "status" else "%s")
+        params.append(sql.prepare(Registration, name, values[name]))
+    # The seat CTEs come first in the statement (the registration's status reads ``waited``).
+    parts = [seat_parts[index] for index in range(len(seat_parts) - 1)]
+    head_params = seat_params[: 2 if limited else 0]
     parts.append(
-        f"p AS (INSERT INTO {sql.table(Registration)} ({', '.join(column(Registration, name) for name in names)}) "  # noqa: S608
+        f"p AS (INSERT INTO {sql.table(Registration)} ({', '.join(column(Registration, name) for name in names)}) "  # noqa: S608 - names from the models, values bound
         f"VALUES ({', '.join(cells)}) RETURNING id)"
     )
-    children = [(ConsentRecord, consents), (AuditEntry, audited)]
-    seat_rows = [
-        {
-            "registration": sql.ParentId(),
-            "session": session.pk,
-            "mode": mode,
-            "status": None if limited and session.pk == limited[0][0].pk else fixed,
-            "requested_at": now,
-            "updated_at": now,
-        }
-        for session, mode, _side in plan
-    ]
-    for index, (model, rows) in enumerate([*children, (SeatAllocation, seat_rows)]):
+    child_params: list[Any] = []
+    for index, (model, rows) in enumerate([(ConsentRecord, consents), (AuditEntry, audited)]):
         if not rows:
             continue
         row_names = tuple(rows[0])
@@ -653,24 +492,21 @@ def _register_at_once(
                     row_cells.append(
                         "(SELECT CAST(id AS text) FROM p)" if value.text else "(SELECT id FROM p)"
                     )
-                elif model is SeatAllocation and name == "status" and value is None:
-                    row_cells.append("(SELECT status FROM decided)")  # NULL, refused, if capacity moved
                 else:
                     row_cells.append("%s")
-                    params.append(sql.prepare(model, name, value))
+                    child_params.append(sql.prepare(model, name, value))
             rendered.append("(" + ", ".join(row_cells) + ")")
-        returning = f" RETURNING id, {column(SeatAllocation, 'session')}" if model is SeatAllocation else ""
         parts.append(
             f"c{index} AS (INSERT INTO {sql.table(model)} ({', '.join(column(model, name) for name in row_names)}) "  # noqa: S608
-            f"VALUES {', '.join(rendered)}{returning})"
+            f"VALUES {', '.join(rendered)})"
         )
-    seats_cte = f"c{len(children)}"
+    parts.append(seat_parts[-1])
     decided = "(SELECT status FROM decided)" if limited else "NULL"
     try:
         answer = sql.fetchall(
             f"WITH {', '.join(parts)} SELECT (SELECT id FROM p), {decided}, id, "  # noqa: S608
-            f"{column(SeatAllocation, 'session')} FROM {seats_cte}",
-            params,
+            f"{column(SeatAllocation, 'session')} FROM seats",
+            [*head_params, *params, *child_params, *seat_params[len(head_params) :]],
         )
     except IntegrityError:
         if (
@@ -682,116 +518,24 @@ def _register_at_once(
             return None  # the capacity moved under the seat (its status came out empty): start again
         raise
     registration.pk = answer[0][0]
+    fixed = SeatStatus.PENDING if pending else SeatStatus.CONFIRMED
     statuses = {session.pk: fixed for session, _mode, _side in plan}
     if limited:
         statuses[limited[0][0].pk] = answer[0][1]
-    registration.status = summary_status(set(statuses.values()))
     ids = {session_id: seat_id for _registration, _decided, seat_id, session_id in answer}
-    return statuses, [ids[session.pk] for session, _mode, _side in plan]
-
-
-class _CapacityMoved(Exception):
-    """A room's capacity changed while a seat was being taken: the registration starts again."""
-
-
-def _take_seats(
-    registration: Registration, plan: list[tuple[Session, str, _Side]], *, pending: bool, now
-) -> tuple[dict[int, str], list[int]]:
-    """Takes a seat (or a place on the waiting list) on every side in the plan, stores the seats and
-    the registration's resulting status. Returns each session's seat status and the seat ids (in
-    plan order). The caller holds the transaction."""
-    limited = [] if pending else [item for item in plan if item[2].limited]
-    fixed = SeatStatus.PENDING if pending else SeatStatus.CONFIRMED
-    statuses = {session.pk: fixed for session, _mode, _side in plan}
-    if len(limited) == 1 and connection.vendor == "postgresql":
-        return _take_one_limited_seat(registration, plan, limited[0], statuses, now)
-    # Seats in counter-id order, so two registrations never wait on each other's rows.
-    for session, _mode, side in sorted(limited, key=lambda item: item[2].counter_id):
-        statuses[session.pk] = _take_seat(side.counter_id)
-    # Inserted under the counter locks: seat ids follow the order in which seats were taken.
-    seat_ids = sql.insert(
-        SeatAllocation,
-        [
-            {
-                "registration": registration.pk,
-                "session": session.pk,
-                "mode": mode,
-                "status": statuses[session.pk],
-                "requested_at": now,
-                "updated_at": now,
-            }
-            for session, mode, _side in plan
-        ],
+    _notify(registration.pk, "registered")
+    return seats.Placed(
+        statuses,
+        [ids[session.pk] for session, _mode, _side in plan],
+        Status.PENDING if pending else seats.summary_status(statuses.values()),
     )
-    status = summary_status(set(statuses.values()))
-    if status != registration.status:
-        registration.status = status
-        sql.execute(
-            f"UPDATE {sql.table(Registration)} SET status = %s WHERE id = %s",  # noqa: S608 - names from the model
-            [status, registration.pk],
-        )
-    return statuses, seat_ids
-
-
-def _take_one_limited_seat(
-    registration: Registration,
-    plan: list[tuple[Session, str, _Side]],
-    limited: tuple[Session, str, _Side],
-    statuses: dict[int, str],
-    now,
-) -> tuple[dict[int, str], list[int]]:
-    """The common case on PostgreSQL — one room among the sessions — in one statement: take the
-    seat or join the waiting list, store every seat, mark the registration waitlisted if it waits.
-    The counter row stays locked only from this statement to COMMIT, one round trip later."""
-    counters, taken, waiting, capacity = (
-        sql.table(SeatCounter),
-        sql.column(SeatCounter, "taken"),
-        sql.column(SeatCounter, "waiting"),
-        sql.column(SeatCounter, "capacity"),
-    )
-    seat_table = sql.table(SeatAllocation)
-    seat_columns = ", ".join(
-        sql.column(SeatAllocation, name)
-        for name in ("registration", "session", "mode", "status", "requested_at", "updated_at")
-    )
-    rows, params = [], [limited[2].counter_id, limited[2].counter_id]
-    for session, mode, _side in plan:
-        if session.pk == limited[0].pk:
-            rows.append("(%s, %s, %s, COALESCE((SELECT status FROM decided), %s), %s, %s)")
-            params += [registration.pk, session.pk, mode, SeatStatus.WAITLISTED, now, now]
-        else:
-            rows.append("(%s, %s, %s, %s, %s, %s)")
-            params += [registration.pk, session.pk, mode, statuses[session.pk], now, now]
-    params += [Status.WAITLISTED, registration.pk, Status.CONFIRMED]
-    answer = sql.fetchall(
-        f"WITH took AS (UPDATE {counters} SET {taken} = {taken} + 1 WHERE id = %s AND {taken} < {capacity} RETURNING id), "  # noqa: S608 - names from the models, values bound
-        f"waited AS (UPDATE {counters} SET {waiting} = {waiting} + 1 WHERE id = %s AND {taken} >= {capacity} "
-        f"AND NOT EXISTS (SELECT 1 FROM took) RETURNING id), "
-        f"decided AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM took) THEN 'confirmed' "
-        f"WHEN EXISTS (SELECT 1 FROM waited) THEN 'waitlisted' END AS status), "
-        f"seats AS (INSERT INTO {seat_table} ({seat_columns}) VALUES {', '.join(rows)} RETURNING id, "
-        f"{sql.column(SeatAllocation, 'session')}), "
-        f"marked AS (UPDATE {sql.table(Registration)} SET status = %s WHERE id = %s AND status = %s "
-        f"AND EXISTS (SELECT 1 FROM waited)) "
-        f"SELECT (SELECT status FROM decided), id, {sql.column(SeatAllocation, 'session')} FROM seats",
-        params,
-    )
-    decided = answer[0][0]
-    if decided is None:
-        raise _CapacityMoved
-    statuses[limited[0].pk] = decided
-    registration.status = summary_status(set(statuses.values()))
-    ids = {session_id: seat_id for _decided, seat_id, session_id in answer}
-    return statuses, [ids[session.pk] for session, _mode, _side in plan]
 
 
 def nominate(
     programme: Programme, applicant: Applicant, *, coordinator, agency: Organisation
 ) -> Registration:
     """A coordinator puts a member of their agency's staff forward, within the agency's quota."""
-    from plenary.registrations.selectors import coordinator_agencies
-
-    if not coordinator_agencies(coordinator).filter(pk=agency.pk).exists():
+    if not access.coordinates(coordinator, agency):
         raise PermissionDenied(_("You are not a coordinator of that agency."))
     applicant.organisation = agency
     applicant.organisation_name = ""
@@ -808,6 +552,19 @@ def _session_ids(registration: Registration) -> set[int]:
     return set(SeatAllocation.objects.filter(registration=registration).values_list("session_id", flat=True))
 
 
+def _audit_status(current: Registration, actor, before: str, summary: str) -> None:
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.UPDATE,
+            instance=current,
+            programme=current.programme,
+            before={"status": before},
+            after={"status": current.status},
+            summary=summary,
+        )
+
+
 def cancel(registration: Registration, *, actor=None, reason: str = "") -> Registration:
     """Cancels a registration, frees its seats and promotes each side's waiting list. Idempotent."""
     session_ids = _session_ids(registration)
@@ -819,38 +576,18 @@ def cancel(registration: Registration, *, actor=None, reason: str = "") -> Regis
                 .filter(programme_id=registration.programme_id, organisation_id=registration.organisation_id)
                 .first()
             )
-        counters = _lock_counters(session_ids)
+        counters = seats.lock_counters(session_ids)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status in (Status.CANCELLED, Status.REJECTED):
             return current
         before = current.status
-        seats = list(SeatAllocation.objects.filter(registration=current).exclude(status=SeatStatus.CANCELLED))
-        for seat in seats:
-            _release(counters.get((seat.session_id, seat.mode)), seat.status)
-        SeatAllocation.objects.filter(pk__in=[seat.pk for seat in seats]).update(
-            status=SeatStatus.CANCELLED, updated_at=timezone.now()
-        )
         Registration.objects.filter(pk=current.pk).update(status=Status.CANCELLED, updated_at=timezone.now())
+        promoted = seats.release(current, counters)
         if quota is not None:
             Quota.objects.filter(pk=quota.pk, used__gt=0).update(used=F("used") - 1)
-        promoted: list[int] = []
-        for seat in seats:
-            counter = counters.get((seat.session_id, seat.mode))
-            if seat.status == SeatStatus.CONFIRMED and counter is not None:
-                promoted += _promote(counter)
-        _refresh_statuses(promoted)
         _notify_promotions(promoted)
         current.status = Status.CANCELLED
-        if actor is not None and getattr(actor, "is_authenticated", False):
-            audit.record(
-                actor=actor,
-                action=audit.AuditEntry.Action.UPDATE,
-                instance=current,
-                programme=current.programme,
-                before={"status": before},
-                after={"status": Status.CANCELLED},
-                summary=reason or "registration cancelled",
-            )
+        _audit_status(current, actor, before, reason or "registration cancelled")
         _notify(current.pk, "cancelled")
     registration.status = Status.CANCELLED
     return current
@@ -860,38 +597,16 @@ def change_mode(registration: Registration, session: Session, mode: str, *, acto
     """Moves a person between the room and online for one hybrid session, if the other side has room."""
     if mode not in Mode.values or session.mode != Session.Mode.HYBRID:
         raise SeatsUnavailable
-    counters_for([session])
+    seats.counters_for([session])
     with write_transaction():
-        counters = _lock_counters({session.pk})
+        counters = seats.lock_counters({session.pk})
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status in (Status.CANCELLED, Status.REJECTED):
             raise WrongStatus
-        seat = SeatAllocation.objects.filter(registration=current, session=session).first()
-        if seat is None or seat.status == SeatStatus.CANCELLED:
-            raise WrongStatus
-        if seat.mode == mode:
+        seat, old_mode, promoted = seats.move(current, session, mode, counters)
+        if old_mode == mode:
             return seat
-        old_mode, old_status = seat.mode, seat.status
-        if old_status == SeatStatus.PENDING:
-            new_status = SeatStatus.PENDING
-        else:
-            new_counter = counters.get((session.pk, mode))
-            limited = new_counter is not None and new_counter.capacity is not None
-            if limited and not SeatCounter.objects.filter(pk=new_counter.pk, taken__lt=F("capacity")).update(
-                taken=F("taken") + 1
-            ):
-                raise SeatsUnavailable
-            new_status = SeatStatus.CONFIRMED
-            _release(counters.get((session.pk, old_mode)), old_status)
-        SeatAllocation.objects.filter(pk=seat.pk).update(
-            mode=mode, status=new_status, requested_at=timezone.now(), updated_at=timezone.now()
-        )
         Registration.objects.filter(pk=current.pk).update(preferred_mode=mode, updated_at=timezone.now())
-        promoted: list[int] = []
-        old_counter = counters.get((session.pk, old_mode))
-        if old_status == SeatStatus.CONFIRMED and old_counter is not None:
-            promoted = _promote(old_counter)
-        _refresh_statuses([current.pk, *promoted])
         _notify_promotions(promoted)
         if actor is not None and getattr(actor, "is_authenticated", False):
             audit.record(
@@ -903,39 +618,22 @@ def change_mode(registration: Registration, session: Session, mode: str, *, acto
                 after={"session": session.pk, "mode": mode},
                 summary="mode changed",
             )
-    seat.refresh_from_db()
     return seat
 
 
 def approve(registration: Registration, *, actor) -> Registration:
     """Approves a pending registration: its seats are taken now, or it joins the waiting lists."""
     session_ids = _session_ids(registration)
-    sessions = list(Session.objects.filter(pk__in=session_ids).select_related("venue"))
-    counters_for(sessions)
+    seats.counters_for(list(Session.objects.filter(pk__in=session_ids).select_related("venue")))
     with write_transaction():
-        counters = _lock_counters(session_ids)
+        counters = seats.lock_counters(session_ids)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status != Status.PENDING:
             raise WrongStatus
-        seats = list(SeatAllocation.objects.filter(registration=current, status=SeatStatus.PENDING))
-        for seat in sorted(seats, key=lambda s: counters[(s.session_id, s.mode)].pk):
-            counter = counters[(seat.session_id, seat.mode)]
-            status = SeatStatus.CONFIRMED if counter.capacity is None else _take_seat(counter.pk)
-            SeatAllocation.objects.filter(pk=seat.pk).update(
-                status=status, requested_at=timezone.now(), updated_at=timezone.now()
-            )
-        changed = _refresh_statuses([current.pk])
+        seats.confirm_pending(current, counters)
         current.refresh_from_db()
-        audit.record(
-            actor=actor,
-            action=audit.AuditEntry.Action.UPDATE,
-            instance=current,
-            programme=current.programme,
-            before={"status": Status.PENDING},
-            after={"status": current.status},
-            summary="registration approved",
-        )
-        if changed:
+        _audit_status(current, actor, Status.PENDING, "registration approved")
+        if current.status != Status.PENDING:
             _notify(current.pk, current.status)
     return current
 
@@ -945,21 +643,67 @@ def reject(registration: Registration, *, actor, reason: str = "") -> Registrati
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status != Status.PENDING:
             raise WrongStatus
-        SeatAllocation.objects.filter(registration=current).update(
-            status=SeatStatus.CANCELLED, updated_at=timezone.now()
-        )
+        seats.drop_pending(current)
         Registration.objects.filter(pk=current.pk).update(status=Status.REJECTED, updated_at=timezone.now())
         current.status = Status.REJECTED
-        audit.record(
-            actor=actor,
-            action=audit.AuditEntry.Action.UPDATE,
-            instance=current,
-            programme=current.programme,
-            before={"status": Status.PENDING},
-            after={"status": Status.REJECTED},
-            summary=reason or "registration rejected",
-        )
+        _audit_status(current, actor, Status.PENDING, reason or "registration rejected")
     return current
+
+
+# --- the door desk ---------------------------------------------------------------------------------
+
+
+def walk_in(session: Session, applicant: Applicant, *, actor) -> Registration:
+    """Registers someone at the door into a free seat in this session's room (confirmed, in person).
+
+    A registration like any other — cleaned, with its consents — for this session only. A full room
+    is refused (``RoomFull``) and nothing is stored.
+    """
+    applicant.preferred_mode = Mode.IN_PERSON
+    applicant.modes = {session.pk: Mode.IN_PERSON}
+    applicant = clean_applicant(applicant)
+    if Registration.objects.filter(programme_id=session.programme_id, email=applicant.email).exists():
+        raise ValidationError(
+            {"email": _("This email is already registered: find the person by name or reference instead.")}
+        )
+    programme = Programme.objects.get(pk=session.programme_id)
+    with write_transaction():
+        # Refused before anything is written when the room is full (the seat is taken again, under
+        # the counter's lock, by ``seats.seat_in_room()``).
+        seats.counters_for([session])
+        counters = seats.lock_counters([session.pk])
+        room = counters.get((session.pk, Mode.IN_PERSON))
+        if room is None or (room.capacity is not None and room.taken >= room.capacity):
+            raise RoomFull(session, room.capacity if room else None)
+        registration = register(
+            programme,
+            applicant,
+            source=Registration.Source.WALK_IN,
+            actor=actor,
+            sessions=[session.pk],
+        )
+    return Registration.objects.get(pk=registration.pk)
+
+
+def move_into_room(registration: Registration, session: Session, *, actor) -> SeatAllocation:
+    """Gives a waitlisted (or online) person a free seat in the room, at the desk."""
+    with write_transaction():
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status in (Status.CANCELLED, Status.REJECTED):
+            raise WrongStatus(_("This registration is cancelled."))
+        seat, before, promoted = seats.seat_in_room(current, session)
+        _notify_promotions(promoted)
+        if before != {"mode": Mode.IN_PERSON, "status": SeatStatus.CONFIRMED}:
+            audit.record(
+                actor=actor,
+                action=audit.AuditEntry.Action.UPDATE if before else audit.AuditEntry.Action.CREATE,
+                instance=seat,
+                programme=session.programme,
+                before=before,
+                after={"mode": seat.mode, "status": seat.status},
+                summary=f"Moved into the room at the desk: {current.reference}",
+            )
+    return seat
 
 
 EDITABLE_FIELDS = (
@@ -1014,34 +758,13 @@ def resend_link(programme: Programme, email: str) -> None:
         _notify(registration.pk, "link")
 
 
-def sync_capacity(session: Session) -> list[int]:
-    """Brings a session's counters in line with its venue and online places, recounting the seats,
-    and promotes waiting lists into any new room. Returns the registrations promoted."""
-    session = Session.objects.select_related("venue").filter(pk=session.pk).first()
-    if session is None:
-        return []
-    counters_for([session])
-    with write_transaction():
-        counters = _lock_counters({session.pk})
-        promoted: list[int] = []
-        for (_session_id, mode), counter in counters.items():
-            seats = SeatAllocation.objects.filter(session=session, mode=mode)
-            capacity = side_capacity(session, mode)
-            SeatCounter.objects.filter(pk=counter.pk).update(
-                capacity=capacity,
-                taken=seats.filter(status=SeatStatus.CONFIRMED).count(),
-                waiting=seats.filter(status=SeatStatus.WAITLISTED).count(),
-            )
-            counter.capacity = capacity
-            promoted += _promote(counter)
-        _refresh_statuses(promoted)
-        _notify_promotions(promoted)
+def follow_capacity(session_ids) -> list[int]:
+    """After a venue's or a session's places changed: the counters follow, waiting lists move up
+    (and are told), and a capacity below the seats already confirmed is refused
+    (``CapacityBelowSeats``). In the caller's transaction, so a refusal undoes the change."""
+    promoted = seats.follow_capacity(session_ids)
+    _notify_promotions(promoted)
     return promoted
-
-
-def sync_venue(venue_id: int) -> None:
-    for session in Session.objects.filter(Q(venue_id=venue_id)):
-        sync_capacity(session)
 
 
 @dataclass

@@ -1,4 +1,9 @@
-"""When a venue or session changes, the seat counters follow and waiting lists move up."""
+"""When a venue or session changes, the seat counters follow and waiting lists move up.
+
+In the same transaction as the change (not after it): a capacity below the seats already confirmed
+is refused by ``seats.follow_capacity()`` and the change is rolled back with it, whichever path saved
+it — the console, the API, the admin or the demo.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,8 @@ def session_saved(sender, instance: Session, raw: bool = False, **kwargs) -> Non
         return
     from plenary.registrations import services
 
-    session_id = instance.pk
-    transaction.on_commit(lambda: services.sync_capacity(Session(pk=session_id)))
+    with transaction.atomic():
+        services.follow_capacity([instance.pk])
 
 
 @receiver(post_save, sender=Venue, dispatch_uid="registrations-venue-capacity")
@@ -25,5 +30,5 @@ def venue_saved(sender, instance: Venue, raw: bool = False, created: bool = Fals
         return
     from plenary.registrations import services
 
-    venue_id = instance.pk
-    transaction.on_commit(lambda: services.sync_venue(venue_id))
+    with transaction.atomic():
+        services.follow_capacity(list(instance.sessions.values_list("pk", flat=True)))

@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from plenary.api.api import api
 from plenary.core import views
+from plenary.media.views import photo_file
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", views.health, name="health"),
-    path("media/<path:path>", views.media, name="media"),
+    # Photos only, each while it is public (media/views.py); nothing else of the data dir is served here.
+    path("media/photos/<path:path>", photo_file, name="media"),
 ]
 
 # Pages are English at their plain address and Traditional Chinese under /zh-hant/, so a link

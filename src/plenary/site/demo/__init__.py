@@ -251,6 +251,10 @@ def load_programme(seed: int) -> tuple[Programme, list[Organisation]]:
     )
 
     def session(title_en: str, **defaults) -> Session:
+        # Loaded again, the demo keeps the places a session has now: it never takes back a seat.
+        existing = Session.objects.filter(programme=programme, title_en=title_en).first()
+        if existing is not None and existing.online_capacity and defaults.get("online_capacity"):
+            defaults["online_capacity"] = max(existing.online_capacity, defaults["online_capacity"])
         obj, _created = Session.objects.update_or_create(
             programme=programme, title_en=title_en, defaults=defaults
         )
@@ -298,6 +302,7 @@ def load_programme(seed: int) -> tuple[Programme, list[Organisation]]:
             "address_en": "Sample address, Hong Kong",
             "address_zh": "香港示範地址",
             "capacity": 200,
+            "owner": lwb,  # the lead bureau hosts the session, so the demo organiser may edit the hall
         },
     )
     sharing = session(
@@ -377,7 +382,7 @@ def load_programme(seed: int) -> tuple[Programme, list[Organisation]]:
         ("organiser", lwb, Membership.Role.ORGANISER),
         ("outsider", other_body, Membership.Role.ORGANISER),
         ("coordinator", agencies[0], Membership.Role.COORDINATOR),
-        ("door", swd, Membership.Role.CHECKIN),
+        ("door", lwb, Membership.Role.CHECKIN),
     ]:
         Membership.objects.get_or_create(user=_user(username), organisation=organisation, role=role)
     return programme, agencies

@@ -8,12 +8,11 @@ waiting list forms; a few people cancel. Everything follows from the seed. Peopl
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from plenary.organisations.models import Membership
 from plenary.programmes.models import Session
 from plenary.registrations import services
-from plenary.registrations.models import ConsentRecord, Quota, Registration, SeatAllocation, SeatCounter
+from plenary.registrations.models import Quota, Registration, SeatCounter
 from plenary.site.demo import DemoContext, person_name
 
 IN_PERSON_SHARE = 0.12
@@ -83,7 +82,6 @@ def load(context: DemoContext) -> None:
     existing = set(programme.registrations.values_list("email", flat=True))
     missing = [person for person in people if person["email"] not in existing]
     sessions = list(programme.sessions.select_related("venue").order_by("starts_at", "pk"))
-    counters = services.counters_for(sessions)
     # The demo's meeting licence caps the hybrid session's online side; when the synthetic crowd
     # wants more online places than that, the demo books the larger webinar licence.
     for session in sessions:
@@ -91,23 +89,21 @@ def load(context: DemoContext) -> None:
             continue
         online = sum(1 for person in people if person["mode"] == "online" and not person["cancelled"])
         if online > session.online_capacity:
-            Session.objects.filter(pk=session.pk).update(online_capacity=WEBINAR_PLACES)
             session.online_capacity = WEBINAR_PLACES
-            SeatCounter.objects.filter(session=session, mode="online").update(capacity=WEBINAR_PLACES)
-            counters[(session.pk, "online")].capacity = WEBINAR_PLACES
+            session.save(update_fields=["online_capacity"])  # the seat counters follow
             context.log.append(
                 f"registrations: online places of {session.title_en} raised to {WEBINAR_PLACES}"
             )
-    taken = {key: counter.taken for key, counter in counters.items()}
-
-    with transaction.atomic():
-        registrations = []
-        for person in missing:
-            agency = agencies[person["agency_index"]]
-            nominated = person["nominated"]
-            registrations.append(
-                Registration(
-                    programme=programme,
+    # Quotas for the agencies that send most staff, and for the demo coordinator's agency.
+    for agency in {*agencies[:5], *[a for a in agencies if a.pk in coordinated]}:
+        Quota.objects.get_or_create(programme=programme, organisation=agency, defaults={"places": 60})
+    arrivals = []
+    for person in missing:
+        agency = agencies[person["agency_index"]]
+        nominated = person["nominated"]
+        arrivals.append(
+            services.Arrival(
+                applicant=services.Applicant(
                     email=person["email"],
                     name_en=person["name_en"],
                     name_zh=person["name_zh"],
@@ -117,65 +113,16 @@ def load(context: DemoContext) -> None:
                     rsw_number=person["rsw_number"],
                     preferred_mode=person["mode"],
                     language=person["language"],
-                    source=Registration.Source.NOMINATED if nominated else Registration.Source.SELF,
-                    nominated_by=coordinator if nominated and agency.pk in coordinated else None,
+                    consent_pics=True,
                     news_opt_in=person["news"],
                     photo_opt_out=person["no_photos"],
-                )
+                ),
+                source=Registration.Source.NOMINATED if nominated else Registration.Source.SELF,
+                nominated_by=coordinator if nominated and agency.pk in coordinated else None,
+                cancelled=person["cancelled"],
             )
-        seats, consents = [], []
-        for registration, person in zip(registrations, missing, strict=True):
-            statuses = set()
-            for session in sessions:
-                mode = services.seat_mode(session, person["mode"])
-                counter = counters[(session.pk, mode)]
-                if person["cancelled"]:
-                    status = SeatAllocation.Status.CANCELLED
-                elif counter.capacity is None or taken[(session.pk, mode)] < counter.capacity:
-                    status = SeatAllocation.Status.CONFIRMED
-                    taken[(session.pk, mode)] += 1
-                else:
-                    status = SeatAllocation.Status.WAITLISTED
-                statuses.add(status)
-                seats.append((registration, SeatAllocation(session=session, mode=mode, status=status)))
-            registration.status = (
-                Registration.Status.CANCELLED if person["cancelled"] else services.summary_status(statuses)
-            )
-            for kind, given, version in (
-                (ConsentRecord.Kind.COLLECTION_STATEMENT, True, services.COLLECTION_STATEMENT_VERSION),
-                (ConsentRecord.Kind.NEWS, person["news"], services.NEWS_WORDING_VERSION),
-                (ConsentRecord.Kind.NO_PHOTOS, person["no_photos"], services.PHOTOS_WORDING_VERSION),
-            ):
-                consents.append(
-                    (
-                        registration,
-                        ConsentRecord(
-                            kind=kind, given=given, wording_version=version, language=person["language"]
-                        ),
-                    )
-                )
-        Registration.objects.bulk_create(registrations, batch_size=1000)
-        for registration, seat in seats:
-            seat.registration_id = registration.pk
-        for registration, consent in consents:
-            consent.registration_id = registration.pk
-        SeatAllocation.objects.bulk_create([seat for _registration, seat in seats], batch_size=2000)
-        ConsentRecord.objects.bulk_create([consent for _registration, consent in consents], batch_size=2000)
-
-        # Quotas for the agencies that send most staff, and for the demo coordinator's agency.
-        for agency in {*agencies[:5], *[a for a in agencies if a.pk in coordinated]}:
-            Quota.objects.get_or_create(programme=programme, organisation=agency, defaults={"places": 60})
-    # The counters are recounted from the seats, so they match whatever the seats say.
-    for session in sessions:
-        services.sync_capacity(session)
-    for quota in Quota.objects.filter(programme=programme):
-        Quota.objects.filter(pk=quota.pk).update(
-            used=programme.registrations.filter(
-                organisation=quota.organisation_id,
-                source=Registration.Source.NOMINATED,
-                status__in=["pending", "confirmed", "waitlisted"],
-            ).count()
         )
+    services.register_many(programme, arrivals)
     room = next((s for s in sessions if s.mode == Session.Mode.HYBRID), None)
     if room is not None:
         counter = SeatCounter.objects.get(session=room, mode="in_person")

@@ -1,0 +1,1 @@
+"""Access: who may do what (``rules.py``), declared by views (``views.py``) and the API (``api.py``)."""

@@ -1,0 +1,69 @@
+"""What an API operation needs, declared by calling one of these first; the rules are in ``rules.py``.
+
+A thing that does not exist answers 404; one the caller may not act on answers 403 with a reason
+(the API's callers are organisers' and agencies' own programs, which need to tell the two apart).
+Ids outside what the database can hold are simply not found.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from plenary.access import rules
+from plenary.programmes.models import Programme, Session
+
+# The largest id a database column can hold (64-bit signed): anything larger is not found, rather
+# than an overflow in the database driver.
+MAX_ID = 2**63 - 1
+
+
+def programme(slug: str) -> Programme:
+    found = Programme.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def managed_programme(request, slug: str) -> Programme:
+    """The programme if the caller manages it."""
+    found = programme(slug)
+    if not rules.manages(request.auth, found):
+        raise PermissionDenied("Only organiser staff of this programme's co-organising bodies may do this.")
+    return found
+
+
+def managed_session(request, session_id: int) -> Session:
+    """The session if the caller manages its programme."""
+    if not 0 < session_id <= MAX_ID:
+        raise Http404
+    session = Session.objects.select_related("programme").filter(pk=session_id).first()
+    if session is None:
+        raise Http404
+    if not rules.manages(request.auth, session.programme):
+        raise PermissionDenied("Only organiser staff of this programme's co-organising bodies may do this.")
+    return session
+
+
+def registrations_of(request, slug: str) -> tuple[Programme, object]:
+    """The programme and the registrations of it the caller may see (organisers: all; coordinators:
+    their agencies' nominations)."""
+    found = programme(slug)
+    user = request.auth
+    if not (rules.manages(user, found) or rules.is_coordinator(user)):
+        raise PermissionDenied(
+            "Only organisers of this programme and agency coordinators may see registrations."
+        )
+    return found, rules.visible_registrations(user, found)
+
+
+def registration(request, reference: str):
+    """One registration the caller may see, or 404 (a registration of someone else's reveals nothing)."""
+    from plenary.registrations.models import Registration
+
+    found = (
+        Registration.objects.select_related("programme", "organisation").filter(reference=reference).first()
+    )
+    if found is None or not rules.sees_registration(request.auth, found):
+        raise Http404
+    return found

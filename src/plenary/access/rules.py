@@ -1,0 +1,252 @@
+"""Who may do what in Plenary: the one place that says so.
+
+Each rule has its ORM form (a queryset or a predicate) and, where a hot hand-written statement needs
+it (``core/sql.py``), its SQL twin right beside it, built from the same tables and conditions;
+``tests/access/test_rules.py`` checks that the two forms agree for every kind of user. Views declare
+what they need with the decorators of ``access/views.py``; API operations call ``access/api.py``.
+
+The people (ARCHITECTURE.md "People"):
+
+- a platform admin (superuser) may do everything;
+- organiser staff (``Membership.Role.ORGANISER`` of a body) manage the programmes their bodies
+  co-organise, edit the venues their bodies own, and see the staff of their own bodies;
+- check-in staff scan at the doors of the sessions they are assigned to, and nothing else; organisers
+  may scan at the doors of their programmes;
+- an agency coordinator nominates staff of their agency and sees the registrations they nominated — the
+  collection statement tells self-registrants that their registration goes to the organisers only;
+- a participant reaches their own registration through its private link (``registrations.selectors
+  .registration_by_token``), without an account.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from plenary.core import sql
+from plenary.organisations.models import Membership, Organisation
+from plenary.programmes.models import CoOrganiser, Programme, Session, Venue
+
+Role = Membership.Role
+ROOM_MODES = (Session.Mode.IN_PERSON, Session.Mode.HYBRID)
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _admin(user) -> bool:
+    return _signed_in(user) and user.is_superuser
+
+
+def roles(user) -> set[str]:
+    """The roles this user holds in any body (remembered on the user object for the request)."""
+    if not _signed_in(user):
+        return set()
+    known = getattr(user, "_plenary_roles", None)
+    if known is None:
+        known = user._plenary_roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return known
+
+
+# --- organisers and programmes --------------------------------------------------------------------
+
+
+def organiser_bodies(user) -> QuerySet[Organisation]:
+    """The bodies for which this user is organiser staff."""
+    if not _signed_in(user):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user, memberships__role=Role.ORGANISER).distinct()
+
+
+def is_organiser(user) -> bool:
+    """May open the organiser console at all: an admin, or organiser staff of some body."""
+    return _admin(user) or Role.ORGANISER in roles(user)
+
+
+def managed_programmes(user) -> QuerySet[Programme]:
+    """Programmes this user may manage: those co-organised by a body they are organiser staff of."""
+    if not _signed_in(user):
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(
+        pk__in=CoOrganiser.objects.filter(
+            organisation__memberships__user=user, organisation__memberships__role=Role.ORGANISER
+        ).values("programme")
+    )
+
+
+def manages(user, programme: Programme) -> bool:
+    return managed_programmes(user).filter(pk=programme.pk).exists()
+
+
+def manages_sql(programme_id_sql: str, user) -> tuple[str, list]:
+    """``managed_programmes()`` as an SQL expression for hand-written queries: whether ``user`` is an
+    admin or organiser staff of a co-organiser of the programme whose id is ``programme_id_sql``."""
+    column = sql.column
+    if _admin(user):
+        return "(1 = 1)", []
+    expression = (
+        f"EXISTS (SELECT 1 FROM {sql.table(CoOrganiser)} c JOIN {sql.table(Membership)} m "  # noqa: S608 - names from the models and the caller, values bound
+        f"ON m.{column(Membership, 'organisation')} = c.{column(CoOrganiser, 'organisation')} "
+        f"WHERE c.{column(CoOrganiser, 'programme')} = {programme_id_sql} "
+        f"AND m.{column(Membership, 'user')} = %s AND m.{column(Membership, 'role')} = %s)"
+    )
+    return expression, [user.pk if _signed_in(user) else None, Role.ORGANISER]
+
+
+# --- venues ---------------------------------------------------------------------------------------
+
+
+def owned_venues(user) -> QuerySet[Venue]:
+    """Venues this user may edit: those owned by a body they are organiser staff of (all for an admin)."""
+    if not _signed_in(user):
+        return Venue.objects.none()
+    if user.is_superuser:
+        return Venue.objects.all()
+    return Venue.objects.filter(owner__in=organiser_bodies(user))
+
+
+def edits_venue(user, venue: Venue) -> bool:
+    return owned_venues(user).filter(pk=venue.pk).exists()
+
+
+def programme_venues(programme: Programme) -> QuerySet[Venue]:
+    """Venues a session of this programme may use: those owned by its co-organising bodies."""
+    return Venue.objects.filter(owner__in=programme.co_organisers.values("organisation"))
+
+
+# --- doors ----------------------------------------------------------------------------------------
+
+
+def scannable_sessions(user) -> QuerySet[Session]:
+    """Sessions with a room whose door this user may work: assigned ones, or any of a programme they manage."""
+    from plenary.checkin.models import StaffAssignment
+
+    if not _signed_in(user):
+        return Session.objects.none()
+    sessions = Session.objects.filter(mode__in=ROOM_MODES)
+    if user.is_superuser:
+        return sessions
+    return sessions.filter(
+        Q(pk__in=StaffAssignment.objects.filter(user=user).values("session"))
+        | Q(programme__in=managed_programmes(user).values("pk"))
+    )
+
+
+def scans(user, session: Session) -> bool:
+    return scannable_sessions(user).filter(pk=session.pk).exists()
+
+
+def scans_sql(session_alias: str, user) -> tuple[str, list]:
+    """``scannable_sessions()`` as an SQL expression about the session row ``session_alias``."""
+    from plenary.checkin.models import StaffAssignment
+
+    column = sql.column
+    if not _signed_in(user):
+        return "(1 = 0)", []
+    modes = ", ".join(["%s"] * len(ROOM_MODES))
+    if user.is_superuser:
+        return f"({session_alias}.{column(Session, 'mode')} IN ({modes}))", list(ROOM_MODES)
+    organiser, organiser_params = manages_sql(f"{session_alias}.{column(Session, 'programme')}", user)
+    expression = (
+        f"({session_alias}.{column(Session, 'mode')} IN ({modes}) AND ("  # noqa: S608 - names from the models, values bound
+        f"EXISTS (SELECT 1 FROM {sql.table(StaffAssignment)} a WHERE a.{column(StaffAssignment, 'user')} = %s "
+        f"AND a.{column(StaffAssignment, 'session')} = {session_alias}.id) OR {organiser}))"
+    )
+    return expression, [*ROOM_MODES, user.pk, *organiser_params]
+
+
+def checkin_only(user) -> bool:
+    """Accounts whose only role is check-in staff: they may use the scanner and nothing else."""
+    if not _signed_in(user) or user.is_superuser or user.is_staff:
+        return False
+    known = getattr(user, "_plenary_checkin_only", None)  # read with the API token
+    if known is not None:
+        return known
+    return roles(user) == {Role.CHECKIN}
+
+
+# --- agencies and registrations -------------------------------------------------------------------
+
+
+def coordinated_agencies(user) -> QuerySet[Organisation]:
+    """The member agencies this user coordinates."""
+    if not _signed_in(user):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user, memberships__role=Role.COORDINATOR).distinct()
+
+
+def coordinates(user, agency: Organisation) -> bool:
+    return coordinated_agencies(user).filter(pk=agency.pk).exists()
+
+
+def is_coordinator(user) -> bool:
+    return Role.COORDINATOR in roles(user)
+
+
+def nominations(user, programme: Programme | None = None):
+    """The registrations a coordinator may see: those nominated for their agencies (the collection
+    statement says nominations go to the nominating agency; self-registrations do not)."""
+    from plenary.registrations.models import Registration
+
+    queryset = Registration.objects.filter(
+        source=Registration.Source.NOMINATED, organisation__in=coordinated_agencies(user)
+    )
+    return queryset.filter(programme=programme) if programme is not None else queryset
+
+
+def visible_registrations(user, programme: Programme):
+    """What this user may see of a programme's registrations: all for its organisers, their agencies'
+    nominations for a coordinator, none otherwise."""
+    if manages(user, programme):
+        return programme.registrations.all()
+    return nominations(user, programme)
+
+
+def sees_registration(user, registration) -> bool:
+    """Whether this user may see (and so act on) one registration."""
+    return visible_registrations(user, registration.programme).filter(pk=registration.pk).exists()
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+def door_staff(user) -> QuerySet:
+    """Check-in staff accounts this user may assign: those of their own bodies (all for an admin)."""
+    users = get_user_model().objects.filter(is_active=True, memberships__role=Role.CHECKIN)
+    if not _admin(user):
+        users = users.filter(memberships__organisation__in=organiser_bodies(user))
+    return users.distinct().order_by("username")
+
+
+def programme_coordinators(programme: Programme) -> QuerySet:
+    """Coordinators of the agencies taking part in a programme (with a quota or a nomination)."""
+    from plenary.registrations.models import Quota, Registration
+
+    agencies = Organisation.objects.filter(
+        Q(pk__in=Quota.objects.filter(programme=programme).values("organisation"))
+        | Q(
+            pk__in=Registration.objects.filter(
+                programme=programme, source=Registration.Source.NOMINATED
+            ).values("organisation")
+        )
+    )
+    return (
+        get_user_model()
+        .objects.filter(memberships__role=Role.COORDINATOR, memberships__organisation__in=agencies)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def landing(user) -> str | None:
+    """The page a signed-in user starts from (a URL name), or None for the default."""
+    if _admin(user) or Role.ORGANISER in roles(user):
+        return "programmes:manage-home"
+    if Role.COORDINATOR in roles(user):
+        return "registrations:agency-home"
+    if Role.CHECKIN in roles(user):
+        return "checkin:home"
+    return None
