@@ -32,7 +32,7 @@ def test_zoom_participants_give_the_union_of_each_persons_rows(lecture, people, 
     assert present["chikeung.cheung@example.org"] is False  # 70 < 96 (80 % of 120)
     assert present["meikuen.lau@example.org"] is True
     assert batch.file.read().startswith(b"Meeting ID")
-    assert AuditEntry.objects.filter(action="attendance.import").count() == 1
+    assert AuditEntry.objects.filter(action="create", object_type="attendance import").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_an_adjustment_is_an_audited_event_with_a_reason(lecture, people, organi
     assert (attendance.minutes, attendance.present) == (100, True)
     event = AttendanceEvent.objects.get(kind="adjust")
     assert (event.reason, event.recorded_by) == ("Joined by phone dial-in", organiser)
-    entry = AuditEntry.objects.get(action="attendance.adjust")
+    entry = AuditEntry.objects.get(action="update", object_type="attendance event")
     assert (entry.before, entry.after["minutes"]) == ({"minutes": 70}, 100)
     with pytest.raises(services.ImportFailed):
         services.adjust_minutes(people["chikeung"], lecture, minutes=10, reason=" ", actor=organiser)

@@ -12,7 +12,7 @@ from plenary.attendance.models import Attendance, AttendanceEvent
 from plenary.checkin import services
 from plenary.checkin.models import CheckIn, DoorSettings, Scan
 from plenary.core.models import AuditEntry
-from plenary.registrations.models import Registration, SeatAllocation, new_pass_code
+from plenary.registrations.models import Registration, new_pass_code
 
 pytestmark = pytest.mark.django_db
 

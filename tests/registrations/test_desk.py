@@ -37,7 +37,9 @@ def test_a_walk_in_takes_the_counted_seat_so_a_later_registration_waits(small_pr
     assert room(sharing).waiting == 1
     # A walk-in is registered like anyone else: its consents are stored, and the audit log says who.
     assert ConsentRecord.objects.filter(registration=walk_in, kind="pics", given=True).exists()
-    assert AuditEntry.objects.filter(actor=people["organiser"], summary="registration added at the door").exists()
+    assert AuditEntry.objects.filter(
+        actor=people["organiser"], summary="registration added at the door"
+    ).exists()
 
 
 def test_a_walk_in_to_a_full_room_is_refused_with_the_capacity_and_nothing_is_stored(small_programme, people):
