@@ -52,8 +52,11 @@ def test_manages_and_its_sql_twin_agree_for_every_user_and_programme(cast):
     users, programmes = cast
     for name, user in users.items():
         for programme in programmes:
-            expression, params = rules.manages_sql("%s", user)
-            [twin] = sql.fetchone(f"SELECT {expression}", [programme.pk, *params])  # noqa: S608
+            expression, params = rules.manages_sql("p.id", user)
+            [twin] = sql.fetchone(
+                f"SELECT {expression} FROM {sql.table(Programme)} p WHERE p.id = %s",  # noqa: S608
+                [*params, programme.pk],
+            )
             found, by_hand = programme_and_role(programme.slug, user)
             assert bool(twin) == rules.manages(user, programme) == by_hand, (name, programme.slug)
     assert rules.manages(users["organiser"], programmes[0]) and not rules.manages(

@@ -14,26 +14,38 @@ from openpyxl import load_workbook
 from plenary.certificates import services
 from plenary.certificates.models import Certificate, CertificateRule, IssueJob
 from plenary.organisations.models import Membership
+from plenary.registrations.models import Registration
 
 from .conftest import attend, attend_all, person
 
 
 @pytest.fixture
 def issued(reference_programme, sessions, agencies):
-    """Three holders: two from the coordinator's agency, one from another agency; one person not eligible."""
+    """Three holders: two nominated by the coordinator's agency, one from another agency; one person not
+    eligible; and a self-registered holder who only names the coordinator's agency (not theirs to see)."""
     coordinator_agency = Membership.objects.get(user__username="coordinator").organisation
     other_agency = next(agency for agency in agencies if agency != coordinator_agency)
+    nominated = Registration.Source.NOMINATED
     people = [
         person(
-            reference_programme, 1, organisation=coordinator_agency, name_en="Lee Ka Yan", name_zh="李嘉欣"
+            reference_programme,
+            1,
+            organisation=coordinator_agency,
+            name_en="Lee Ka Yan",
+            name_zh="李嘉欣",
+            source=nominated,
         ),
-        person(reference_programme, 2, organisation=coordinator_agency),
+        person(reference_programme, 2, organisation=coordinator_agency, source=nominated),
         person(reference_programme, 3, organisation=other_agency, name_en='=HYPERLINK("http://x")'),
     ]
     for registration in people:
         attend_all(registration, sessions)
-    absent = person(reference_programme, 4, organisation=coordinator_agency)
+    absent = person(reference_programme, 4, organisation=coordinator_agency, source=nominated)
     attend(absent, sessions[0])
+    self_registered = person(
+        reference_programme, 5, organisation=coordinator_agency, email="self@example.org"
+    )
+    attend_all(self_registered, sessions)
     services.issue_certificates(reference_programme)
     return {c.registration_id: c for c in Certificate.objects.all()}, people, absent
 
@@ -125,7 +137,7 @@ def test_certificate_list_for_organisers_and_coordinators(
     certificates, people, _absent = issued
     slug = reference_programme.slug
     rows = api_as(organiser).get(f"/api/v1/programmes/{slug}/certificates").json()
-    assert len(rows) == 3
+    assert len(rows) == 4  # the three holders and the self-registered one
     row = next(row for row in rows if row["reference"] == people[0].reference)
     assert (
         row["serial"] == certificates[people[0].pk].serial
@@ -229,7 +241,7 @@ def test_cpd_export_csv_and_xlsx_neutralise_formulas(issued, reference_programme
         "Hours attended",
     ]
     by_email = {row[3]: row for row in rows[1:]}
-    assert len(by_email) == 3
+    assert len(by_email) == 4
     first = by_email[people[0].email]
     assert first[0] == "Lee Ka Yan" and first[1] == "李嘉欣" and first[2] == people[0].rsw_number
     assert first[5] == reference_programme.title_en and first[7] == "20 November – 3 December 2022"
@@ -239,7 +251,7 @@ def test_cpd_export_csv_and_xlsx_neutralise_formulas(issued, reference_programme
     workbook = load_workbook(io.BytesIO(client.get(f"/manage/p/{slug}/certificates/cpd.xlsx").content))
     sheet = workbook.active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert len(values) == 4
+    assert len(values) == 5
     assert any(row[0] == '\'=HYPERLINK("http://x")' for row in values)
     assert all(not str(row[0]).startswith("=") for row in values)
     assert logged_in("outsider").get(f"/manage/p/{slug}/certificates/cpd.csv").status_code == 404

@@ -63,17 +63,6 @@ def test_pages_carry_security_headers(client, reference_programme):
     assert response["Referrer-Policy"] == "same-origin"
 
 
-def test_only_public_media_is_served(client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    (tmp_path / "photos").mkdir()
-    (tmp_path / "photos" / "hall.jpg").write_bytes(b"jpeg")
-    (tmp_path / "attendance-imports").mkdir()
-    (tmp_path / "attendance-imports" / "zoom.csv").write_text("Name,Email\nChan Tai Man,chan@example.org\n")
-    assert client.get("/media/photos/hall.jpg").status_code == 200
-    assert client.get("/media/attendance-imports/zoom.csv").status_code == 404
-    assert client.get("/media/photos/../attendance-imports/zoom.csv").status_code == 404
-
-
 def test_pdfs_refuse_to_run_without_a_chinese_font_and_say_how_to_fix_it(settings, tmp_path):
     from django.core.exceptions import ImproperlyConfigured
 

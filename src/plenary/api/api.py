@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from plenary.api.auth import bearer
+from plenary.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,12 @@ def forbidden(request, exc):
 def invalid(request, exc):
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(DomainError)
+def refused(request, exc):
+    """A use case refused (``core/errors.py``): its message, with its status."""
+    return api.create_response(request, {"detail": str(exc.message)}, status=exc.status)
 
 
 @api.exception_handler(IntegrityError)

@@ -23,6 +23,7 @@ from plenary.attendance.intervals import covered_minutes
 from plenary.attendance.models import Attendance, AttendanceEvent, AttendanceImport, NameAlias, StreamViewer
 from plenary.attendance.reports.common import ReportRow, normalise_name
 from plenary.core import audit, sql
+from plenary.core.errors import DomainError
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import Registration
 
@@ -239,8 +240,10 @@ def _adjusted_minutes(evidence) -> Any:
 # --- meeting-report imports ----------------------------------------------------------------------
 
 
-class ImportFailed(Exception):
+class ImportFailed(DomainError):
     """The file was not imported and nothing changed; ``str()`` is a message for the organiser."""
+
+    status = 422
 
 
 @dataclass
@@ -476,9 +479,7 @@ def _recompute_from(session: Session, registration_ids: set[int], events: list[E
     )
 
 
-def _insert_many(
-    table: str, columns: list[str], rows: list[tuple], *, on_conflict: str = ""
-) -> None:
+def _insert_many(table: str, columns: list[str], rows: list[tuple], *, on_conflict: str = "") -> None:
     """Inserts many uniform rows fast: COPY on PostgreSQL, executemany on SQLite.
 
     ``on_conflict`` is the clause that decides what a clashing row does (``attendance_upsert_clause()``

@@ -211,6 +211,7 @@ def desk(request, session: Session):
             "rows": rows,
             "walk_in": walk_in,
             "seats_left": selectors.seats_left(session),
+            "statement_version": registrations.COLLECTION_STATEMENT_VERSION,
             "counts": selectors.counts(session, fresh=True),
         },
     )

@@ -35,7 +35,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(action__in=["create", "update", "delete", "publish", "unpublish", "other"]),
+                condition=models.Q(
+                    action__in=["create", "update", "delete", "publish", "unpublish", "other"]
+                ),
                 name="auditentry_action_known",
             )
         ]

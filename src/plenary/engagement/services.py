@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from plenary.core import audit
+from plenary.core.errors import DomainError
 from plenary.engagement import selectors
 from plenary.engagement.models import REFLECTION_MAX_CHARS, Answer, Question, Reflection, Response, Survey
 from plenary.programmes.models import AgendaItem, Session
@@ -33,8 +35,10 @@ DEFAULT_QUESTIONS = [
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class AlreadyAnswered(Exception):
+class AlreadyAnswered(DomainError):
     """The registrant has already answered this session's evaluation."""
+
+    default_message = gettext_lazy("You have already answered this evaluation.")
 
 
 def clean_plain_text(text: str, *, limit: int = REFLECTION_MAX_CHARS) -> str:

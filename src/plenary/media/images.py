@@ -15,13 +15,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from plenary.core.errors import DomainError
+
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 WEB_SIZE = 1600
 THUMBNAIL_SIZE = 400
 
 
-class PhotoRejected(ValueError):
+class PhotoRejected(DomainError, ValueError):
     """The upload is not a photo Plenary can accept; the message says why, in the user's language."""
+
+    status = 422
 
 
 @dataclass

@@ -51,7 +51,13 @@ def compose_release(
     release.save()
     for order, photo in enumerate(chosen, start=1):
         ReleasePhoto.objects.create(release=release, photo=photo, order=order)
-    record(actor=actor, action=AuditEntry.Action.CREATE, instance=release, programme=programme, after=snapshot(release))
+    record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        instance=release,
+        programme=programme,
+        after=snapshot(release),
+    )
     return release
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from plenary.core.errors import DomainError
 from plenary.core.spreadsheets import safe_cell
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -30,10 +31,10 @@ MODE_WORDS = {
 }
 
 
-class UploadRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class UploadRefused(DomainError):
+    """The uploaded spreadsheet cannot be read at all; the message says why, for the coordinator."""
+
+    status = 422
 
 
 def _header(value: Any) -> str:

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
+from plenary.core.errors import DomainError
+
 MAX_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 500_000
 # An .xlsx is a zip: refuse archives that would expand beyond this, or by more than this ratio.
@@ -28,8 +30,10 @@ MAX_XLSX_RATIO = 100
 REFERENCE_RE = re.compile(r"\b(R[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8})\b")
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """The file as a whole cannot be read as a meeting report; the message is for the organiser."""
+
+    status = 422
 
 
 @dataclass

@@ -16,22 +16,37 @@ def actions_from_the_enum(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('programmes', '0003_venue_owner'),
+        ("core", "0001_initial"),
+        ("programmes", "0003_venue_owner"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RunPython(actions_from_the_enum, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('publish', 'Published'), ('unpublish', 'Withdrawn'), ('other', 'Other')], max_length=20, verbose_name='action'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("delete", "Deleted"),
+                    ("publish", "Published"),
+                    ("unpublish", "Withdrawn"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+                verbose_name="action",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditentry',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['create', 'update', 'delete', 'publish', 'unpublish', 'other'])), name='auditentry_action_known'),
+            model_name="auditentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("action__in", ["create", "update", "delete", "publish", "unpublish", "other"])
+                ),
+                name="auditentry_action_known",
+            ),
         ),
     ]
