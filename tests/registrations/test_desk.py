@@ -116,3 +116,20 @@ def test_a_capacity_below_the_seats_taken_is_refused(small_programme):
         sharing.venue.save()
     sharing.venue.refresh_from_db()
     assert sharing.venue.capacity == 2 and room(sharing).capacity == 2
+
+
+def test_rejecting_a_pending_person_moved_in_at_the_desk_frees_the_seat_they_held(small_programme, people):
+    """Found by the seat state machine: a rejection cancelled the seats without freeing the room seat
+    that the desk had given the pending person, so the counter kept a seat nobody held."""
+    small_programme.requires_approval = True
+    small_programme.save()
+    sharing = hybrid(small_programme)
+    pending = services.register(small_programme, applicant(1))
+    assert pending.status == "pending"
+    services.move_into_room(pending, sharing, actor=people["organiser"])
+    assert room(sharing).taken == 1 == confirmed_in_room(sharing)
+
+    services.reject(pending, actor=people["organiser"], reason="not eligible")
+
+    assert room(sharing).taken == 0 == confirmed_in_room(sharing)
+    assert Registration.objects.get(pk=pending.pk).status == "rejected"

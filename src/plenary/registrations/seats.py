@@ -459,14 +459,6 @@ def confirm_pending(registration: Registration, counters: dict[tuple[int, str], 
     refresh_statuses([registration.pk])
 
 
-def drop_pending(registration: Registration) -> None:
-    """A rejection: pending seats held nothing on the counters, so they are simply cancelled."""
-    _set_seats(
-        list(SeatAllocation.objects.filter(registration=registration).values_list("pk", flat=True)),
-        status=SeatStatus.CANCELLED,
-    )
-
-
 def move(
     registration: Registration, session: Session, mode: str, counters: dict[tuple[int, str], SeatCounter]
 ) -> tuple[SeatAllocation, str, list[int]]:

@@ -569,13 +569,7 @@ def cancel(registration: Registration, *, actor=None, reason: str = "") -> Regis
     """Cancels a registration, frees its seats and promotes each side's waiting list. Idempotent."""
     session_ids = _session_ids(registration)
     with write_transaction():
-        quota = None
-        if registration.source == Registration.Source.NOMINATED and registration.organisation_id:
-            quota = (
-                Quota.objects.select_for_update()
-                .filter(programme_id=registration.programme_id, organisation_id=registration.organisation_id)
-                .first()
-            )
+        quota = _locked_quota(registration)
         counters = seats.lock_counters(session_ids)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status in (Status.CANCELLED, Status.REJECTED):
@@ -639,15 +633,35 @@ def approve(registration: Registration, *, actor) -> Registration:
 
 
 def reject(registration: Registration, *, actor, reason: str = "") -> Registration:
+    """Turns down a pending registration. Its seats are released like a cancellation's: a pending
+    person may already hold a room seat (moved in at the desk), and a nomination gives back its
+    agency's quota place."""
+    session_ids = _session_ids(registration)
     with write_transaction():
+        quota = _locked_quota(registration)
+        counters = seats.lock_counters(session_ids)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status != Status.PENDING:
             raise WrongStatus
-        seats.drop_pending(current)
         Registration.objects.filter(pk=current.pk).update(status=Status.REJECTED, updated_at=timezone.now())
+        promoted = seats.release(current, counters)
+        if quota is not None:
+            Quota.objects.filter(pk=quota.pk, used__gt=0).update(used=F("used") - 1)
+        _notify_promotions(promoted)
         current.status = Status.REJECTED
         _audit_status(current, actor, Status.PENDING, reason or "registration rejected")
     return current
+
+
+def _locked_quota(registration: Registration) -> Quota | None:
+    """The nominating agency's quota row, locked (taken first, in the same order by every writer)."""
+    if registration.source != Registration.Source.NOMINATED or not registration.organisation_id:
+        return None
+    return (
+        Quota.objects.select_for_update()
+        .filter(programme_id=registration.programme_id, organisation_id=registration.organisation_id)
+        .first()
+    )
 
 
 # --- the door desk ---------------------------------------------------------------------------------
