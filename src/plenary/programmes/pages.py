@@ -153,7 +153,7 @@ def article(row: dict, language: str) -> tuple[str, str]:
     return cached
 
 
-def _anonymous(request) -> bool:
+def anonymous(request) -> bool:
     """A visitor whose page depends on nothing but the language: no session, so no menu or messages."""
     return not (
         request.COOKIES.get(settings.SESSION_COOKIE_NAME)
@@ -167,7 +167,7 @@ def programme_page(request, slug: str) -> HttpResponse:
     row = head(slug)
     language = get_language() or settings.LANGUAGE_CODE
     state = State(row)
-    if request.GET or not _anonymous(request):
+    if request.GET or not anonymous(request):
         return _framed(request, row, state, language)
     fingerprint = hashlib.blake2b(repr((row["content_version"], state.key)).encode(), digest_size=8)
     etag = f'"p{row["pk"]}-v{row["content_version"]}-{language}-{fingerprint.hexdigest()}"'

@@ -51,7 +51,8 @@ def venue_saved(sender, instance: Venue, **kwargs) -> None:
 
 @receiver(post_save, sender=Organisation, dispatch_uid="pages-organisation")
 def organisation_saved(sender, instance: Organisation, created: bool = False, **kwargs) -> None:
-    # A body's name shows as an organiser, a speaker's body and a reflection's author's agency:
-    # renaming one is rare, so every programme's page is rendered afresh.
-    if not created:
+    # A body's name shows as an organiser, a speaker's body, a reflection's author's agency and in the
+    # registration form's list of agencies: such changes are rare, so every programme's pages are
+    # rendered afresh.
+    if not created or instance.is_member_agency:
         content_changed(every=True)
