@@ -192,6 +192,9 @@ PLENARY_TOKEN_CACHE_SECONDS = float(env("PLENARY_TOKEN_CACHE_SECONDS", "5"))
 # The hottest use cases (a registration, a door arrival) run as one statement on PostgreSQL outside a
 # transaction; 0 forces their portable path, built from the same named statements (core/sql.py).
 PLENARY_ONE_STATEMENT_SQL = env_bool("PLENARY_ONE_STATEMENT_SQL", True)
+# Two trivial views on the same stack for `plenary bench pages` to measure beside the real paths
+# (site/benchviews.py): off unless asked for.
+PLENARY_BENCH_VIEWS = env_bool("PLENARY_BENCH_VIEWS", False)
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
 
 LOGGING = {

@@ -70,6 +70,11 @@ def head(slug: str) -> dict:
     return row
 
 
+def programme_of(row: dict) -> Programme:
+    """An unsaved Programme from the head row, for rules that take a programme (e.g. whether it is open)."""
+    return Programme(status=Programme.Status.PUBLISHED, **{name: row[name] for name in HEAD_FIELDS})
+
+
 def places_left(programme_id: int) -> tuple[dict[int, int], datetime]:
     """Free places per limited room, at most ``PLACES_SECONDS`` old, and since when they are so."""
     from plenary.registrations.selectors import rooms_left
@@ -90,13 +95,18 @@ class State:
     """What the page shows that is not in its content version, worked out for this request."""
 
     def __init__(self, row: dict) -> None:
+        from plenary.registrations.services import registration_is_open
+
         now = timezone.now()
-        closes = row["registration_closes_at"]
-        zone = Programme(time_zone=row["time_zone"]).tzinfo
-        ended_at = timezone.make_aware(datetime.combine(row["ends_on"] + timedelta(days=1), time()), zone)
+        programme = programme_of(row)
+        ended_at = timezone.make_aware(
+            datetime.combine(row["ends_on"] + timedelta(days=1), time()), programme.tzinfo
+        )
         self.ended = now >= ended_at
-        self.open = row["registration_open"] and not self.ended and (closes is None or closes > now)
+        # Whether the form takes registrations is the registrations app's rule, not the page's.
+        self.open = registration_is_open(programme) and not self.ended
         self.places, places_since = places_left(row["pk"])
+        closes = row["registration_closes_at"]
         moments = [row["content_changed_at"], places_since]
         moments += [moment for moment in (closes, ended_at) if moment is not None and moment <= now]
         self.last_modified = max(moments)

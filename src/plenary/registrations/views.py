@@ -55,7 +55,7 @@ def blank_form(request, slug: str):
     is put in per request. None when registration is not open (the full path explains why).
     """
     row = pages.head(slug)
-    if not pages.State(row).open:
+    if not services.registration_is_open(pages.programme_of(row)):
         return None
     key = f"register-form:{row['pk']}:{row['content_version']}:{get_language()}"
     page = cache.get(key)

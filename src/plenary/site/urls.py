@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -28,6 +29,11 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+if settings.PLENARY_BENCH_VIEWS:
+    from plenary.site import benchviews
+
+    urlpatterns = benchviews.urlpatterns + urlpatterns
 
 handler404 = "plenary.core.views.not_found"
 handler500 = "plenary.core.views.server_error"
