@@ -143,9 +143,7 @@ def _registration(token: str) -> Registration:
 def private(request, token):
     registration = _registration(token)
     seats = selectors.seats_of(registration)
-    counters = {
-        (row["session"].pk, row["mode"]): row for row in selectors.seat_summary(registration.programme)
-    }
+    sides = selectors.sides(registration.programme_id)
     rows = []
     for seat in seats:
         other = (
@@ -153,16 +151,12 @@ def private(request, token):
             if seat.mode == Registration.Mode.IN_PERSON
             else Registration.Mode.IN_PERSON
         )
-        other_side = counters.get((seat.session_id, other))
+        capacity, taken = sides.get((seat.session_id, other), (None, 0))
         can_switch = (
             seat.session.mode == "hybrid"
             and seat.status != "cancelled"
             and registration.status not in ("cancelled", "rejected")
-            and (
-                other_side is None
-                or other_side["capacity"] is None
-                or other_side["taken"] < other_side["capacity"]
-            )
+            and (capacity is None or taken < capacity)
         )
         rows.append(
             {
