@@ -16,13 +16,15 @@ urlpatterns = [
 
 # Pages are English at their plain address and Traditional Chinese under /zh-hant/, so a link
 # always opens in the language it was shared in.
+# The public paths that take the load when a programme opens resolve first (every pattern is anchored,
+# so the order decides nothing else).
 urlpatterns += i18n_patterns(
+    path("", include("plenary.programmes.urls")),
+    path("", include("plenary.registrations.urls")),
     path("", include("plenary.organisations.urls")),
     path("", include("plenary.media.urls")),
     path("", include("plenary.publicity.urls")),
-    path("", include("plenary.registrations.urls")),
     path("", include("plenary.engagement.urls")),
-    path("", include("plenary.programmes.urls")),
     path("", include("plenary.attendance.urls")),
     path("", include("plenary.checkin.urls")),
     path("", include("plenary.certificates.urls")),
