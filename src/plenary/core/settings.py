@@ -81,7 +81,9 @@ TEMPLATES = [
 
 def _database() -> dict:
     url = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'plenary.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 600)
+    # Connections persist across requests on both engines (a new PostgreSQL connection costs several
+    # milliseconds, a new SQLite one re-runs the PRAGMAs) and are checked before each request reuses them.
+    config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed while one writer commits; IMMEDIATE takes the write lock at
         # BEGIN, so concurrent writers queue on the busy timeout instead of failing with
@@ -93,7 +95,6 @@ def _database() -> dict:
         }
         config["TEST"] = {"NAME": str(DATA_DIR / "test-plenary.sqlite3")}
     else:
-        config["CONN_HEALTH_CHECKS"] = True
         # The hand-written hot-path statements (core/sql.py) are the only prepared ones (Django's own
         # cursors bind on the client). Plan each once per connection: by default PostgreSQL plans a
         # prepared statement afresh for its first five runs on every connection, and for good when
@@ -191,6 +192,9 @@ PLENARY_TOKEN_CACHE_SECONDS = float(env("PLENARY_TOKEN_CACHE_SECONDS", "5"))
 # The hottest use cases (a registration, a door arrival) run as one statement on PostgreSQL outside a
 # transaction; 0 forces their portable path, built from the same named statements (core/sql.py).
 PLENARY_ONE_STATEMENT_SQL = env_bool("PLENARY_ONE_STATEMENT_SQL", True)
+# Two trivial views on the same stack for `plenary bench pages` to measure beside the real paths
+# (site/benchviews.py): off unless asked for.
+PLENARY_BENCH_VIEWS = env_bool("PLENARY_BENCH_VIEWS", False)
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
 
 LOGGING = {

@@ -6,3 +6,6 @@ class EngagementConfig(AppConfig):
     name = "plenary.engagement"
     verbose_name = _("Reflections and evaluations")
     label = "engagement"
+
+    def ready(self) -> None:
+        from plenary.engagement import signals  # noqa: F401 - connects the receivers

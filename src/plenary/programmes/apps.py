@@ -6,3 +6,6 @@ class ProgrammesConfig(AppConfig):
     name = "plenary.programmes"
     label = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self) -> None:
+        from plenary.programmes import signals  # noqa: F401 - connects the receivers

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plenary.core.i18n import BilingualMixin, is_chinese
@@ -50,6 +51,10 @@ class Programme(BilingualMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by programmes.pages.content_changed() whenever anything the public page shows changes:
+    # the page is cached per version and language and answers conditional requests from these two.
+    content_version = models.PositiveIntegerField(default=0, editable=False)
+    content_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "slug"]

@@ -1,9 +1,8 @@
 """Public programme pages."""
 
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.shortcuts import render
 
-from plenary.programmes import selectors
+from plenary.programmes import pages, selectors
 
 
 def home(request):
@@ -12,10 +11,4 @@ def home(request):
 
 
 def programme_detail(request, slug):
-    programme = get_object_or_404(selectors.programme_with_sessions(selectors.public_programmes()), slug=slug)
-    timezone.activate(programme.tzinfo)
-    return render(
-        request,
-        "programmes/programme_detail.html",
-        {"programme": programme, "groups": selectors.sessions_by_kind(programme)},
-    )
+    return pages.programme_page(request, slug)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from io import BytesIO
 
 import icalendar
 import segno
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +20,7 @@ from plenary.registrations.models import Registration, SeatAllocation
 KINDS = ("confirmed", "waitlisted", "pending", "promoted", "cancelled", "link")
 # A new registration's email: whichever of these its status is when the email is sent.
 ON_REGISTERING = ("confirmed", "waitlisted", "pending")
+PASS_SVG_SECONDS = 24 * 3600
 
 
 def private_url(registration: Registration, base: str | None = None) -> str:
@@ -28,8 +31,18 @@ def private_url(registration: Registration, base: str | None = None) -> str:
 
 
 def pass_svg(registration: Registration) -> str:
-    """The pass QR as inline SVG (the check-in scanner reads the pass code)."""
-    return segno.make(registration.pass_code, error="m").svg_inline(scale=6, border=2)
+    """The pass QR as inline SVG (the check-in scanner reads the pass code).
+
+    Drawing it costs several milliseconds and the private page shows it on every visit: kept in the
+    cache under a digest of the code (a renewed pass has a new code, so a new entry).
+    """
+    code = registration.pass_code
+    key = "pass-svg:" + hashlib.blake2b(code.encode(), digest_size=16).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = segno.make(code, error="m").svg_inline(scale=6, border=2)
+        cache.set(key, svg, PASS_SVG_SECONDS)
+    return svg
 
 
 def pass_png(registration: Registration) -> bytes:

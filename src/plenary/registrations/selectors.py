@@ -46,6 +46,22 @@ def seat_summary(programme: Programme) -> list[dict]:
     return rows
 
 
+def sides(programme_id: int) -> dict[tuple[int, str], tuple[int | None, int]]:
+    """Each side's (capacity, taken) by (session id, mode), from the counters: one narrow query."""
+    rows = SeatCounter.objects.filter(session__programme_id=programme_id).values_list(
+        "session_id", "mode", "capacity", "taken"
+    )
+    return {(session_id, mode): (capacity, taken) for session_id, mode, capacity, taken in rows}
+
+
+def rooms_left(programme_id: int) -> dict[int, int]:
+    """Free places in the room of each of a programme's sessions that has a limited room, from the counters."""
+    rows = SeatCounter.objects.filter(
+        session__programme_id=programme_id, mode=Registration.Mode.IN_PERSON, capacity__isnull=False
+    ).values_list("session_id", "capacity", "taken")
+    return {session_id: max(capacity - taken, 0) for session_id, capacity, taken in rows}
+
+
 def room_left(session) -> int:
     """Free seats in a session's room (0 without a room), as its seat counter holds them."""
     from plenary.registrations import seats

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from plenary.core.ratelimit import rate_limited
 from plenary.organisations.models import Organisation
+from plenary.programmes import pages
 from plenary.programmes import selectors as programme_selectors
 from plenary.registrations import selectors, services
 from plenary.registrations.emails import pass_svg
@@ -40,13 +43,59 @@ def _programme(slug: str):
     return programme
 
 
-def register(request, slug):
-    programme = _programme(slug)
+BLANK_FORM_SECONDS = 24 * 3600
+CSRF_SLOT = "csrf-token-slot-for-this-visitor"
+
+
+def blank_form(request, slug: str):
+    """The empty form for a visitor without a session, rendered once per content version and language.
+
+    The agencies, the hybrid sessions and every label come from the programme's content version
+    (``programmes/pages.py``), so an edit shows at once; only the CSRF token differs per visitor and
+    is put in per request. None when registration is not open (the full path explains why).
+    """
+    row = pages.head(slug)
+    if not services.registration_is_open(pages.programme_of(row)):
+        return None
+    key = f"register-form:{row['pk']}:{row['content_version']}:{get_language()}"
+    page = cache.get(key)
+    if page is None:
+        programme = _programme(slug)
+        page = _form_page(request, programme, _blank(programme), csrf_token=CSRF_SLOT).content.decode()
+        cache.set(key, page, BLANK_FORM_SECONDS)
+    response = HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _blank(programme, data=None) -> RegistrationForm:
     sessions = list(programme.sessions.select_related("venue"))
+    agencies = Organisation.objects.filter(is_member_agency=True).order_by("name_en")
+    return RegistrationForm(data, sessions=sessions, agencies=agencies)
+
+
+def _form_page(request, programme, form, **extra):
+    return render(
+        request,
+        "registrations/register.html",
+        {
+            "programme": programme,
+            "form": form,
+            "statement_version": services.COLLECTION_STATEMENT_VERSION,
+            **extra,
+        },
+    )
+
+
+def register(request, slug):
+    if request.method == "GET" and not request.GET and pages.anonymous(request):
+        response = blank_form(request, slug)
+        if response is not None:
+            return response
+    programme = _programme(slug)
     if not services.registration_is_open(programme):
         return render(request, "registrations/closed.html", {"programme": programme}, status=200)
-    agencies = Organisation.objects.filter(is_member_agency=True).order_by("name_en")
-    form = RegistrationForm(request.POST or None, sessions=sessions, agencies=agencies)
+    form = _blank(programme, request.POST or None)
     if request.method == "POST" and form.is_valid():
         applicant = form.applicant(language=get_language() or "en")
         try:
@@ -70,15 +119,7 @@ def register(request, slug):
                 request, _("Thank you. Your registration is received; we have emailed you this page's link.")
             )
             return redirect("registrations:private", token=registration.token)
-    return render(
-        request,
-        "registrations/register.html",
-        {
-            "programme": programme,
-            "form": form,
-            "statement_version": services.COLLECTION_STATEMENT_VERSION,
-        },
-    )
+    return _form_page(request, programme, form)
 
 
 def resend(request, slug):
@@ -102,9 +143,7 @@ def _registration(token: str) -> Registration:
 def private(request, token):
     registration = _registration(token)
     seats = selectors.seats_of(registration)
-    counters = {
-        (row["session"].pk, row["mode"]): row for row in selectors.seat_summary(registration.programme)
-    }
+    sides = selectors.sides(registration.programme_id)
     rows = []
     for seat in seats:
         other = (
@@ -112,16 +151,12 @@ def private(request, token):
             if seat.mode == Registration.Mode.IN_PERSON
             else Registration.Mode.IN_PERSON
         )
-        other_side = counters.get((seat.session_id, other))
+        capacity, taken = sides.get((seat.session_id, other), (None, 0))
         can_switch = (
             seat.session.mode == "hybrid"
             and seat.status != "cancelled"
             and registration.status not in ("cancelled", "rejected")
-            and (
-                other_side is None
-                or other_side["capacity"] is None
-                or other_side["taken"] < other_side["capacity"]
-            )
+            and (capacity is None or taken < capacity)
         )
         rows.append(
             {

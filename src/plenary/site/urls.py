@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -15,19 +16,26 @@ urlpatterns = [
 
 # Pages are English at their plain address and Traditional Chinese under /zh-hant/, so a link
 # always opens in the language it was shared in.
+# The public paths that take the load when a programme opens resolve first (every pattern is anchored,
+# so the order decides nothing else).
 urlpatterns += i18n_patterns(
+    path("", include("plenary.programmes.urls")),
+    path("", include("plenary.registrations.urls")),
     path("", include("plenary.organisations.urls")),
     path("", include("plenary.media.urls")),
     path("", include("plenary.publicity.urls")),
-    path("", include("plenary.registrations.urls")),
     path("", include("plenary.engagement.urls")),
-    path("", include("plenary.programmes.urls")),
     path("", include("plenary.attendance.urls")),
     path("", include("plenary.checkin.urls")),
     path("", include("plenary.certificates.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+if settings.PLENARY_BENCH_VIEWS:
+    from plenary.site import benchviews
+
+    urlpatterns = benchviews.urlpatterns + urlpatterns
 
 handler404 = "plenary.core.views.not_found"
 handler500 = "plenary.core.views.server_error"
