@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "plenary.publicity",
     "plenary.checkin",
     "plenary.certificates",
+    "plenary.privacy",
     "plenary.api",
     "plenary.site",
 ]
@@ -191,6 +192,9 @@ PLENARY_TOKEN_CACHE_SECONDS = float(env("PLENARY_TOKEN_CACHE_SECONDS", "5"))
 # The hottest use cases (a registration, a door arrival) run as one statement on PostgreSQL outside a
 # transaction; 0 forces their portable path, built from the same named statements (core/sql.py).
 PLENARY_ONE_STATEMENT_SQL = env_bool("PLENARY_ONE_STATEMENT_SQL", True)
+# PDPO retention: personal data are anonymised this many days after a programme ends, unless the
+# programme sets its own period (privacy.Retention).
+PLENARY_RETENTION_DAYS = int(env("PLENARY_RETENTION_DAYS", "730"))
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
 
 LOGGING = {
