@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("plenary.organisations.urls")),
     path("", include("plenary.media.urls")),
     path("", include("plenary.publicity.urls")),
+    path("", include("plenary.privacy.urls")),
     path("", include("plenary.registrations.urls")),
     path("", include("plenary.engagement.urls")),
     path("", include("plenary.programmes.urls")),
