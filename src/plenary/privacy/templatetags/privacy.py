@@ -20,3 +20,14 @@ def my_personal_data(context, registration):
         "anonymised": selectors.is_anonymised(registration),
         "erasure": selectors.open_erasure(registration),
     }
+
+
+@register.simple_tag(takes_context=True)
+def retention_days(context) -> int:
+    """How long this page's programme keeps personal data (the collection statement says it)."""
+    programme = context.get("programme") or getattr(context.get("session"), "programme", None)
+    if programme is None:
+        from django.conf import settings
+
+        return settings.PLENARY_RETENTION_DAYS
+    return selectors.retention_days(programme)
