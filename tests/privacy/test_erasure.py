@@ -174,12 +174,19 @@ def test_anonymise_through_the_api(demo_programme, organiser, api_as):
     api = api_as(organiser)
     url = f"/api/v1/registrations/{person.reference}/anonymise"
     assert api.post(url, {"reason": ""}).status_code == 422
+    from plenary.privacy import services as privacy
+
+    asked = privacy.request_erasure(person)
+    with pytest.raises(privacy.ErasureAlreadyRequested):
+        privacy.request_erasure(person)
     response = api.post(url, {"reason": "letter of 3 March"})
     assert response.status_code == 200, response.content
     assert response.json()["reference"] == person.reference
     shown = api.get(f"/api/v1/registrations/{person.reference}").json()
     assert name not in json.dumps(shown, ensure_ascii=False) and email not in json.dumps(shown)
     assert shown["name_en"] == "" and shown["name_zh"] == ""
+    asked.refresh_from_db()
+    assert asked.status == "done"  # the person's open request is answered by the erasure
     second = api.post(url, {"reason": "again"})
     assert second.status_code == 409 and "already" in second.json()["detail"]
     assert api.post("/api/v1/registrations/RNOTAREF/anonymise", {"reason": "x"}).status_code == 404

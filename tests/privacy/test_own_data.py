@@ -100,7 +100,7 @@ def test_correcting_details_is_checked_and_audited(person):
     assert person.rsw_number == "S54321"
 
 
-def test_consents_are_withdrawn_and_given_again_with_a_new_record_each_time(person):
+def test_consents_are_withdrawn_and_given_again_with_a_new_record_each_time(person, people):
     client = Client()
     client.post(f"/me/{person.token}/consent/", {"kind": "news", "given": "no"})
     client.post(f"/me/{person.token}/consent/", {"kind": "no_photos", "given": "yes"})
@@ -109,6 +109,12 @@ def test_consents_are_withdrawn_and_given_again_with_a_new_record_each_time(pers
     client.post(f"/me/{person.token}/consent/", {"kind": "news", "given": "yes"})
     person.refresh_from_db()
     assert person.news_opt_in is True
+    # The opt-out reaches the organisers' photo page at once.
+    staff = Client()
+    staff.force_login(people["organiser"])
+    session = person.programme.sessions.get(title_en="Sharing session")
+    photos = staff.get(f"/manage/p/{person.programme.slug}/sessions/{session.pk}/photos/").content.decode()
+    assert "Person 1" in photos.split('id="opt-outs"')[1].split("</section>")[0]
     news = list(person.consents.filter(kind=ConsentRecord.Kind.NEWS).values_list("given", flat=True))
     assert news == [True, False, True]
     # An unknown kind changes nothing.

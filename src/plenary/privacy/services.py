@@ -18,7 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,16 +140,20 @@ def request_erasure(registration: Registration, details: str = "") -> PrivacyReq
         registration=registration, kind=PrivacyRequest.Kind.ERASURE, status=PrivacyRequest.Status.OPEN
     ).exists():
         raise ErasureAlreadyRequested
+    try:
+        with transaction.atomic():
+            found = PrivacyRequest.objects.create(
+                programme=registration.programme,
+                registration=registration,
+                kind=PrivacyRequest.Kind.ERASURE,
+                channel=PrivacyRequest.Channel.PRIVATE_PAGE,
+                received_on=timezone.localdate(),
+                requester=registration.full_name,
+                details=details[:2000],
+            )
+    except IntegrityError:  # the same request twice at once: one open request (a constraint)
+        raise ErasureAlreadyRequested from None
     with transaction.atomic():
-        found = PrivacyRequest.objects.create(
-            programme=registration.programme,
-            registration=registration,
-            kind=PrivacyRequest.Kind.ERASURE,
-            channel=PrivacyRequest.Channel.PRIVATE_PAGE,
-            received_on=timezone.localdate(),
-            requester=registration.full_name,
-            details=details[:2000],
-        )
         audit.record(
             actor=None,
             action=Action.CREATE,
@@ -230,16 +234,15 @@ def decide_erasure(found: PrivacyRequest, *, actor, approve: bool, reason: str =
         raise RequestClosed
     if not approve:
         return close_request(found, actor=actor, outcome=reason, refused=True)
-    registration = found.registration
     with transaction.atomic():
+        close_request(found, actor=actor, outcome=reason or "erased")
         anonymise(
-            registration,
+            found.registration,
             actor=actor,
             reason=reason or "request approved",
             source=Anonymisation.Source.REQUEST,
         )
-        found.refresh_from_db()
-        close_request(found, actor=actor, outcome=reason or "erased")
+    found.refresh_from_db()
     return found
 
 
@@ -428,6 +431,12 @@ def anonymise(
         counts = _erase([registration])
         done = Anonymisation.objects.create(
             registration=registration, source=source, reason=reason.strip()[:500], actor=actor
+        )
+        # Erasure asked for and done another way (the API, a letter): the request is answered too.
+        PrivacyRequest.objects.filter(
+            registration=registration, kind=PrivacyRequest.Kind.ERASURE, status=PrivacyRequest.Status.OPEN
+        ).update(
+            status=PrivacyRequest.Status.DONE, outcome="erased", decided_by=actor, decided_at=timezone.now()
         )
         registration.refresh_from_db()
         audit.record(
