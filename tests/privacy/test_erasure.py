@@ -56,8 +56,15 @@ def figures(programme) -> dict:
 
 
 def dump() -> str:
-    """Every table of the database, as SQL text (what a backup would hold)."""
-    return "\n".join(connection.connection.iterdump())
+    """Every row of every table of the database, as text (what a backup would hold), on any database."""
+    lines = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            lines += [f"{table}: {row!r}" for row in cursor.fetchall()]
+    if connection.vendor == "sqlite":
+        lines += list(connection.connection.iterdump())
+    return "\n".join(lines)
 
 
 def traces(person: dict, text: str) -> list[str]:
@@ -101,6 +108,8 @@ def test_erasure_asked_approved_and_complete(demo_programme, organiser, settings
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     programme = demo_programme
     person = _pick(programme)
+    assert person.reflections.exists() and person.survey_responses.exists()
+    assert person.attendance_events.filter(source="meeting_report").exists()
     Registration.objects.filter(pk=person.pk).update(phone="61234567", rsw_number="SW98765")
     person.refresh_from_db()
     values = {
