@@ -74,6 +74,18 @@ def test_dry_run_says_what_and_changes_nothing(programmes):
 
 
 def test_purge_anonymises_what_is_past_and_is_idempotent(programmes):
+    from plenary.privacy.models import PrivacyRequest
+
+    letter = services.record_request(
+        programmes["old"],
+        kind="access",
+        channel="letter",
+        received_on=timezone.localdate(),
+        requester="Someone Unregistered",
+        details="phone 98887777",
+        registration=None,
+        actor=None,
+    )
     audit_before = AuditEntry.objects.count()
     text = _out()
     assert "total: 6 registrations" in text
@@ -87,6 +99,10 @@ def test_purge_anonymises_what_is_past_and_is_idempotent(programmes):
     purges = AuditEntry.objects.filter(summary__startswith="retention purge")
     assert purges.count() == 2 and "3 registrations anonymised" in purges.first().summary
     assert set(Anonymisation.objects.values_list("source", flat=True)) == {"retention"}
+    letter.refresh_from_db()
+    assert letter.requester == "" and letter.details == "" and letter.status == PrivacyRequest.Status.OPEN
+    logged = AuditEntry.objects.get(object_id=str(letter.pk), action="create", after__has_key="requester")
+    assert "Someone Unregistered" not in str(logged.after) and "98887777" not in str(logged.after)
     # A second run finds nothing and writes nothing.
     after_first = AuditEntry.objects.count()
     assert after_first > audit_before

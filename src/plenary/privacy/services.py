@@ -368,6 +368,10 @@ def _erase(registrations_: list[Registration]) -> dict[str, int]:
         )
     removal = apps.get_model("media.RemovalRequest").objects.filter(email__in=emails)
     _scrub_rows("media.RemovalRequest", removal, pattern)
+    if pattern is not None:
+        # Requests logged from a letter before anyone matched them to a registration.
+        unmatched = PrivacyRequest.objects.filter(programme_id__in=programme_ids, registration__isnull=True)
+        _scrub_rows("privacy.PrivacyRequest", unmatched, pattern)
     imports = apps.get_model("attendance.AttendanceImport").objects.filter(
         session__programme_id__in=programme_ids
     )
@@ -502,6 +506,27 @@ def _stored_files(programme: Programme) -> list:
     return files
 
 
+def _expire_others(programme: Programme) -> None:
+    """Past retention, what people who are not (or no longer) registrants gave about this programme goes too:
+    requests logged without a registration, and photo removal requests."""
+    PrivacyRequest.objects.filter(programme=programme).exclude(requester="", details="").update(
+        requester="", details=""
+    )
+    for entry in AuditEntry.objects.filter(programme=programme):
+        changes = {}
+        for side in ("before", "after"):
+            value = getattr(entry, side)
+            if isinstance(value, dict) and ("requester" in value or "details" in value):
+                changes[side] = {**value, **{key: "" for key in ("requester", "details") if key in value}}
+        if changes and any(changes[side] != getattr(entry, side) for side in changes):
+            AuditEntry.objects.filter(pk=entry.pk).update(**changes)
+    removal = apps.get_model("media.RemovalRequest").objects.filter(photo__session__programme=programme)
+    for row in removal.exclude(email__endswith="@erased.invalid"):
+        type(row).objects.filter(pk=row.pk).update(
+            name="", email=f"erased-{row.pk}@erased.invalid", reason=""
+        )
+
+
 def purge(*, dry_run: bool = False, today: datetime.date | None = None, actor=None) -> PurgeReport:
     """Anonymises every registration of a programme past its retention period and deletes its stored files.
 
@@ -534,6 +559,7 @@ def purge(*, dry_run: bool = False, today: datetime.date | None = None, actor=No
                         for person in chunk
                     ]
                 )
+            _expire_others(programme)
             for row, name in _stored_files(programme):
                 deleted += _delete_file(getattr(row, name))
                 type(row).objects.filter(pk=row.pk).update(**{name: ""})
