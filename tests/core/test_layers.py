@@ -18,6 +18,7 @@ DOMAIN = {
     "engagement",
     "media",
     "organisations",
+    "privacy",
     "programmes",
     "publicity",
     "registrations",

@@ -67,3 +67,12 @@ def registration(request, reference: str):
     if found is None or not rules.sees_registration(request.auth, found):
         raise Http404
     return found
+
+
+def managed_registration(request, reference: str):
+    """One registration of a programme the caller manages: 404 if they may not see it, 403 if they only see it
+    (an agency coordinator)."""
+    found = registration(request, reference)
+    if not rules.manages(request.auth, found.programme):
+        raise PermissionDenied("Only organisers of this programme may do this.")
+    return found

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "plenary.publicity",
     "plenary.checkin",
     "plenary.certificates",
+    "plenary.privacy",
     "plenary.api",
     "plenary.site",
 ]
@@ -195,6 +196,9 @@ PLENARY_ONE_STATEMENT_SQL = env_bool("PLENARY_ONE_STATEMENT_SQL", True)
 # Two trivial views on the same stack for `plenary bench pages` to measure beside the real paths
 # (site/benchviews.py): off unless asked for.
 PLENARY_BENCH_VIEWS = env_bool("PLENARY_BENCH_VIEWS", False)
+# PDPO retention: personal data are anonymised this many days after a programme ends, unless the
+# programme sets its own period (privacy.Retention).
+PLENARY_RETENTION_DAYS = int(env("PLENARY_RETENTION_DAYS", "730"))
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
 
 LOGGING = {

@@ -52,7 +52,7 @@ from plenary.registrations.models import (
 )
 
 # The wording versions of the consents on the form; bump when the text changes.
-COLLECTION_STATEMENT_VERSION = "pics-2026-1"
+COLLECTION_STATEMENT_VERSION = "pics-2026-2"  # 2: who sees what, retention, erasure
 NEWS_WORDING_VERSION = "news-2026-1"
 PHOTOS_WORDING_VERSION = "photos-2026-1"
 

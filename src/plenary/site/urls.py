@@ -20,6 +20,7 @@ urlpatterns = [
 # so the order decides nothing else).
 urlpatterns += i18n_patterns(
     path("", include("plenary.programmes.urls")),
+    path("", include("plenary.privacy.urls")),
     path("", include("plenary.registrations.urls")),
     path("", include("plenary.organisations.urls")),
     path("", include("plenary.media.urls")),
