@@ -307,6 +307,7 @@ def build_world(tmp_path) -> dict:
     job = IssueJob.objects.create(programme=programme, state=IssueJob.State.DONE)
     return {
         "programme": programme,
+        "other": other,
         "sharing": sharing,
         "lecture": lecture,
         "registrant": registrant,
@@ -401,6 +402,7 @@ def test_every_route_answers_each_visitor_exactly_as_the_access_rules_say(db, se
         tokens[role] = create_token(account)
 
     got: dict[str, dict[str, str]] = {}
+    EXPECTED_O: dict[str, dict[str, str]] = {}  # noqa: N806 - a table, like EXPECTED
     for route in routes():
         for role in ROLES:
             url = url_for(route, world, role)
@@ -412,10 +414,26 @@ def test_every_route_answers_each_visitor_exactly_as_the_access_rules_say(db, se
             client = Client() if route.startswith("api/") else clients[role]
             got.setdefault(route, {})[role] = describe(client.get(url, headers=headers))
 
+    # The mirror: on programme O, the outsider is the organiser and L's organiser the outsider. Every
+    # console route of one programme (no other parameter naming an object of L) is asked again for O.
+    mirrored = {"organiser": "outsider", "outsider": "organiser"}
+    for route in routes():
+        names = {match["name"] for match in PARAMETER.finditer(route)}
+        if not route.startswith("manage/p/") or not names <= {"slug", "kind", "fmt"}:
+            continue
+        url = url_for(route, world, "organiser").replace(world["programme"].slug, world["other"].slug)
+        for role, twin in mirrored.items():
+            got.setdefault(f"{route} (O)", {})[role] = describe(clients[role].get(url))
+            EXPECTED_O.setdefault(f"{route} (O)", {})[role] = EXPECTED[route][twin]
+    assert len(EXPECTED_O) >= 15
+
+    expected = {**EXPECTED, **EXPECTED_O}
     differences = [
-        f"{route} [{url_for(route, world, role)}] as {role}: expected {EXPECTED[route][role]}, got {got[route][role]}"
+        f"{route} as {role}: expected {expected[route][role]}, got {got[route][role]}"
         for route in got
-        for role in ROLES
-        if route in EXPECTED and got[route][role] != EXPECTED[route][role]
+        for role in got[route]
+        if got[route][role] != expected[route][role]
     ]
-    assert differences == [], f"{len(differences)} of {len(got) * len(ROLES)}:\n" + "\n".join(differences)
+    asked = sum(len(roles) for roles in got.values())
+    assert differences == [], f"{len(differences)} of {asked}:\n" + "\n".join(differences)
+    assert asked == len(EXPECTED) * len(ROLES) + 2 * len(EXPECTED_O)
