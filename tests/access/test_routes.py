@@ -13,7 +13,8 @@ fixture world built on the demo:
   (a staff login gives nothing on a registrant's private pages).
 
 Statuses: ``L`` = 302 to the sign-in page, ``>/path/`` = 302 to that page, a number = that status.
-Columns are the ROLES in order. POST-only routes answer GET with 405 once the visitor may reach them.
+Columns are the ROLES in order. POST-only routes answer GET with 405 once the visitor may reach them;
+the visitors they turn away are asked again with a POST, which must turn them away the same way.
 """
 
 from __future__ import annotations
@@ -437,3 +438,36 @@ def test_every_route_answers_each_visitor_exactly_as_the_access_rules_say(db, se
     asked = sum(len(roles) for roles in got.values())
     assert differences == [], f"{len(differences)} of {asked}:\n" + "\n".join(differences)
     assert asked == len(EXPECTED) * len(ROLES) + 2 * len(EXPECTED_O)
+
+
+def test_post_only_pages_turn_away_by_post_whom_they_turn_away_by_get(db, settings, tmp_path):
+    """A POST-only page of the site (not the API: its bodies are validated before the operation asks
+    who calls) refuses a POST from every visitor its GET row refuses, with the same status, and
+    changes nothing. Private-link actions with an unknown token are not found."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = build_world(tmp_path)
+    clients = {"anonymous": Client(), "registrant": Client()}
+    for role, account in world["users"].items():
+        clients[role] = Client()
+        clients[role].force_login(account)
+    refusals = {"L", "403", "404"}
+    before = {
+        model: model.objects.count() for model in (Registration, Photo, Certificate, Reflection, Session)
+    }
+    differences, asked = [], 0
+    for route in routes():
+        if route.startswith("api/") or "405" not in EXPECTED[route].values():
+            continue
+        for role in ROLES:
+            expected = EXPECTED[route][role]
+            if route.startswith(("me/", "j/")) and role != "registrant":
+                expected = "403" if role == "door" else "404"  # an unknown token
+            if expected not in refusals:
+                continue
+            asked += 1
+            got = describe(clients[role].post(url_for(route, world, role), {}))
+            if got != expected:
+                differences.append(f"POST {route} as {role}: expected {expected}, got {got}")
+    assert differences == []
+    assert asked >= 120  # 123 when written: 21 POST-only pages × the visitors they refuse
+    assert {model: model.objects.count() for model in before} == before
