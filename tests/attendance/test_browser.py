@@ -6,23 +6,14 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from plenary.attendance import services
 from plenary.attendance.models import Attendance
 from plenary.registrations.models import Registration
 from plenary.site.demo import DEMO_PASSWORD
+from tests.browser.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']}: {violation['help']}"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def test_stream_heartbeats_become_minutes_in_the_matrix(page, live_server, reference_programme, settings):
@@ -54,7 +45,7 @@ def test_stream_heartbeats_become_minutes_in_the_matrix(page, live_server, refer
         page.wait_for_function("() => /: (4|5)$/.test(document.getElementById('stream-status').textContent)")
         minutes = Attendance.objects.get(registration=person, session=lecture).minutes
         assert minutes in (4, 5)  # 10–11 beats 30 s apart: 4½–5 minutes, rounded down
-        assert serious_violations(page) == []
+        assert_accessible(page)
 
     page.goto(f"{live_server.url}/accounts/login/?next=/manage/p/{reference_programme.slug}/attendance/")
     page.get_by_label("Username").fill("organiser")
@@ -65,4 +56,4 @@ def test_stream_heartbeats_become_minutes_in_the_matrix(page, live_server, refer
     cell = row.locator(f"td[data-session='{lecture.pk}']")
     assert int(cell.get_attribute("data-minutes")) >= minutes
     assert "stream_heartbeat" in cell.inner_text()
-    assert serious_violations(page) == []
+    assert_accessible(page)

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from plenary.certificates import services
 from plenary.certificates.models import Certificate, IssueJob
 from plenary.site.demo import DEMO_PASSWORD
-from tests.browser.test_programme_page import serious_violations
+from tests.browser.axe import assert_accessible
 from tests.certificates.conftest import attend_all, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_console_progress_bar_follows_the_job_and_the_page_is_accessible(
     page.goto(f"{live_server.url}/manage/p/{reference_programme.slug}/certificates/")
     assert page.get_by_role("heading", name="Certificates", exact=True).is_visible()
     assert page.locator("#job-bar").get_attribute("value") == "3"
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     # The bar refreshes by itself (htmx polling, no inline script) as the job advances.
     IssueJob.objects.filter(pk=job.pk).update(state="done", done=10)
@@ -51,12 +51,12 @@ def test_verification_page_in_both_languages(page, live_server, reference_progra
 
     page.goto(f"{live_server.url}/verify/{serial}/")
     assert "This certificate is valid." in page.locator("main").inner_text()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.goto(f"{live_server.url}/zh-hant/verify/{serial}/")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
     assert "何詠詩" in page.locator("main").inner_text()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/verify/PLN-2022-NOPE-NOPE/")
     assert page.get_by_role("heading", name="Certificate not found").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)

@@ -5,25 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.test import Client
 from playwright.sync_api import expect
 
 from plenary.checkin.models import CheckIn, StaffAssignment
 from plenary.registrations.models import Registration, SeatAllocation
+from tests.browser.axe import assert_accessible
 from tests.checkin.conftest import door_staff_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def seat(
@@ -94,7 +85,7 @@ def test_door_staff_scan_by_hand_and_by_wedge_then_offline_and_the_server_counts
     # The service worker that keeps the scanner for offline use is scoped to the scanner only.
     scope = page.evaluate("navigator.serviceWorker.ready.then(registration => registration.scope)")
     assert scope == f"{live_server.url}/checkin/"
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     # Manual entry: a reference typed at the desk, then the button.
     page.fill("#scan-input", people[0].reference)
@@ -141,7 +132,7 @@ def test_door_staff_scan_by_hand_and_by_wedge_then_offline_and_the_server_counts
     assert replay.status_code == 200
     assert all(item["replayed"] for item in replay.json()["results"])
     assert CheckIn.objects.count() == 7
-    assert serious_violations(page) == []
+    assert_accessible(page)
     assert console_errors == []
 
 

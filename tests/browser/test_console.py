@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.test_programme_page import serious_violations
+from tests.browser.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,17 +15,17 @@ def test_organiser_signs_in_edits_a_session_and_finds_it_in_the_audit_log(
     page.get_by_label("Password").fill("plenary-demo")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/manage/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.get_by_role("link", name=reference_programme.title_en).click()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.get_by_role("link", name="Summary and sharing session").click()
     page.get_by_label("CPD hours").fill("-1")
     page.get_by_role("button", name="Save").click()
     error = page.locator(".field-error").first
     assert error.is_visible()
     assert page.get_by_label("CPD hours").get_attribute("aria-invalid") == "true"
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.get_by_label("CPD hours").fill("3")
     page.get_by_role("button", name="Save").click()
@@ -34,4 +34,4 @@ def test_organiser_signs_in_edits_a_session_and_finds_it_in_the_audit_log(
     row = page.locator("tbody tr").first
     assert "Summary and sharing session" in row.inner_text()
     assert "3.00" in row.inner_text()
-    assert serious_violations(page) == []
+    assert_accessible(page)

@@ -1,7 +1,6 @@
 """Reflections and evaluations in a real browser: a registrant in Traditional Chinese, then the organiser."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from plenary.engagement.models import Reflection, Response
@@ -9,17 +8,9 @@ from plenary.programmes import selectors
 from plenary.programmes.models import Session
 from plenary.registrations.models import Registration
 from plenary.site.demo import DEMO_PASSWORD
+from tests.browser.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def sign_in(page, live_server, username: str) -> None:
@@ -47,17 +38,17 @@ def test_a_reflection_and_an_evaluation_in_chinese_reach_the_console_and_the_pro
     page.goto(f"{live_server.url}/zh-hant/me/{registrant.token}/reflect/{lecture.pk}/")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
     assert lecture.title_zh in page.locator("h1").inner_text()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.fill("#id_text", reflection_text)
     page.check("#id_allow_publication")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"**/zh-hant/me/{registrant.token}/feedback/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     assert Reflection.objects.get(registration=registrant).text == reflection_text
 
     page.goto(f"{live_server.url}/zh-hant/me/{registrant.token}/survey/{lecture.pk}/")
     assert page.get_by_text("講座內容有用嗎？").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     questions = list(lecture.survey.questions.all())
     for question, rating in zip(questions[:3], ["5", "4", "3"], strict=True):
         page.locator(f"input[name=q{question.pk}][value='{rating}']").check()
@@ -69,7 +60,7 @@ def test_a_reflection_and_an_evaluation_in_chinese_reach_the_console_and_the_pro
 
     sign_in(page, live_server, "organiser")
     page.goto(f"{live_server.url}/manage/p/{reference_programme.slug}/reflections/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     card = page.locator("article.reflection-card").first
     assert "<script>alert(1)</script>" in card.locator(".reflection-text").inner_text()
     with page.expect_navigation():
@@ -82,7 +73,7 @@ def test_a_reflection_and_an_evaluation_in_chinese_reach_the_console_and_the_pro
     published = page.locator("section.published-reflections")
     assert "講座令我反思社區服務的方向。<script>alert(1)</script>" in published.inner_text()
     assert "陳小玲" in published.inner_text()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/manage/p/{reference_programme.slug}/surveys/{lecture.pk}/")
     charts = page.locator("svg[role=img]")
@@ -90,7 +81,7 @@ def test_a_reflection_and_an_evaluation_in_chinese_reach_the_console_and_the_pro
     assert "5 ★" in charts.first.inner_html()
     assert page.locator("table.distribution").first.is_visible()
     assert page.get_by_text("安排妥善，謝謝。").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
 
 def test_an_organiser_reorders_the_run_down_by_dragging_and_by_keyboard(
@@ -99,7 +90,7 @@ def test_an_organiser_reorders_the_run_down_by_dragging_and_by_keyboard(
     sharing = reference_programme.sessions.get(kind=Session.Kind.SHARING)
     sign_in(page, live_server, "organiser")
     page.goto(f"{live_server.url}/manage/p/{reference_programme.slug}/sessions/{sharing.pk}/rundown/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     photo = sharing.agenda_items.get(title_en="Group photo")
     welcome = sharing.agenda_items.get(title_en="Welcome")
     page.set_viewport_size({"width": 1280, "height": 2400})  # both rows on screen for the mouse

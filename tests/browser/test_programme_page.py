@@ -1,18 +1,10 @@
 """The public programme page in a real browser, in both languages, checked with axe-core."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def test_programme_page_in_both_languages_has_no_serious_accessibility_violation(
@@ -21,14 +13,14 @@ def test_programme_page_in_both_languages_has_no_serious_accessibility_violation
     page.goto(f"{live_server.url}/p/{reference_programme.slug}/")
     assert page.locator("h1").inner_text().startswith("Training workshops on the spirit")
     assert page.locator("li.session").count() == 7
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.get_by_role("link", name="繁體中文").click()
     page.wait_for_url(f"**/zh-hant/p/{reference_programme.slug}/")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
     assert "社會福利界學習" in page.locator("h1").inner_text()
     assert page.get_by_role("heading", name="主辦機構").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
 
 def test_keyboard_users_can_skip_to_the_content(page, live_server, reference_programme):

@@ -8,7 +8,7 @@ from plenary.media.models import Photo
 from plenary.programmes.models import Session
 from plenary.publicity.models import PressRelease
 from plenary.site.demo import DEMO_PASSWORD
-from tests.browser.test_programme_page import serious_violations
+from tests.browser.axe import assert_accessible
 from tests.media.images import jpeg, png
 from tests.publicity.test_compose import add_registrants
 
@@ -35,7 +35,7 @@ def test_photos_to_published_release_in_both_languages(page, live_server, refere
     sign_in(page, base)
 
     page.goto(f"{base}/manage/p/{reference_programme.slug}/sessions/{sharing.pk}/photos/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.get_by_label("Photos (JPEG, PNG or WebP)").set_input_files(
         [
             {"name": "stage.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1600, 1000)},
@@ -52,7 +52,7 @@ def test_photos_to_published_release_in_both_languages(page, live_server, refere
 
     page.get_by_role("link", name="Edit captions").click()
     page.wait_for_selector("#id_form-1-caption_en")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     captions = [
         ("Officials and participants at the sharing session.", "官員與參加者出席分享會。"),
         ("A manager shares reflections.", "機構管理層代表分享體會。"),
@@ -70,10 +70,10 @@ def test_photos_to_published_release_in_both_languages(page, live_server, refere
     page.get_by_role("button", name="Compose a draft from the programme's data").click()
     page.wait_for_url("**/releases/*/")
     assert "more than 2 000 registrants" in page.get_by_label("Text (English)").input_value()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.get_by_role("link", name="Preview").click()
     assert page.get_by_text("Preview: this is how the release will look once published.").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.go_back()
     page.get_by_role("button", name="Publish", exact=True).click()
     page.wait_for_selector("text=The release is published.")
@@ -83,7 +83,7 @@ def test_photos_to_published_release_in_both_languages(page, live_server, refere
     page.goto(f"{base}/news/{release.slug}/")
     assert page.locator("h1").inner_text() == release.title_en
     assert page.get_by_text("Photo shows officials and participants at the sharing session.").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     # The lightbox: opens on the photo, arrows move, Escape closes and focus returns.
     first = page.locator("[data-lightbox-item]").first
@@ -91,7 +91,7 @@ def test_photos_to_published_release_in_both_languages(page, live_server, refere
     dialog = page.locator("dialog[data-lightbox]")
     assert dialog.evaluate("d => d.open")
     assert page.locator("[data-lightbox-caption]").inner_text() == captions[0][0]
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.keyboard.press("ArrowRight")
     assert page.locator("[data-lightbox-caption]").inner_text() == captions[1][0]
     page.keyboard.press("ArrowLeft")
@@ -107,4 +107,4 @@ def test_photos_to_published_release_in_both_languages(page, live_server, refere
     page.locator("[data-lightbox-item]").nth(1).click()
     assert page.locator("[data-lightbox-caption]").inner_text() == captions[1][1]
     page.keyboard.press("Escape")
-    assert serious_violations(page) == []
+    assert_accessible(page)

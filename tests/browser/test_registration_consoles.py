@@ -3,7 +3,7 @@
 import pytest
 
 from plenary.registrations import services
-from tests.browser.test_registration_flow import serious_violations
+from tests.browser.axe import assert_accessible
 from tests.registrations.conftest import applicant, make_programme, people  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,20 +31,20 @@ def test_form_errors_agency_and_console_pages_have_no_serious_violation(
     page.locator("form.form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("[aria-invalid=true]").count() >= 2
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     sign_in(page, live_server, "coord-a")
     page.goto(f"{live_server.url}/agency/p/{programme.slug}/")
     assert "person1@example.org" in page.content() and "person2@example.org" not in page.content()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.goto(f"{live_server.url}/agency/p/{programme.slug}/nominate/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.context.clear_cookies()
     sign_in(page, live_server, "lead-organiser")
     page.goto(f"{live_server.url}/manage/p/{programme.slug}/registrations/")
     assert page.locator("tbody tr").count() >= 2
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.locator("tbody a").first.click()
     page.wait_for_load_state()
-    assert serious_violations(page) == []
+    assert_accessible(page)

@@ -3,21 +3,12 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from plenary.registrations.models import Registration
+from tests.browser.axe import assert_accessible
 from tests.registrations.conftest import hybrid, make_programme, smtp_inbox, text_of  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def test_register_in_chinese_receive_the_link_see_the_pass_switch_mode_and_cancel(
@@ -32,7 +23,7 @@ def test_register_in_chinese_receive_the_link_see_the_pass_switch_mode_and_cance
     page.locator(f"a[href='/zh-hant/p/{programme.slug}/register/']").click()
     page.wait_for_url(f"**/zh-hant/p/{programme.slug}/register/")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.locator("input[name=name_zh]").fill("陳大文")
     page.locator("input[name=email]").fill("chan.taiman@example.org")
@@ -51,7 +42,7 @@ def test_register_in_chinese_receive_the_link_see_the_pass_switch_mode_and_cance
     page.goto(f"{live_server.url}/zh-hant/me/{registration.token}/")
     assert "陳大文" in page.locator("main").inner_text()
     assert page.locator(".pass svg").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     page.locator("form[action$='/mode/'] button").click()
     page.wait_for_load_state()
@@ -63,4 +54,4 @@ def test_register_in_chinese_receive_the_link_see_the_pass_switch_mode_and_cance
     registration.refresh_from_db()
     assert registration.status == "cancelled"
     assert page.locator(".pass svg").count() == 0
-    assert serious_violations(page) == []
+    assert_accessible(page)

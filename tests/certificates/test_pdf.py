@@ -1,4 +1,4 @@
-"""The certificate PDF: its text, its embedded font, and Chinese glyphs that really draw."""
+"""The certificate PDF: its text (pypdf and poppler), its embedded font, and Chinese glyphs that really draw."""
 
 from __future__ import annotations
 
@@ -95,6 +95,8 @@ def _dark(image: Image.Image) -> int:
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
 def test_chinese_names_render_as_glyphs_not_empty_boxes(tmp_path):
+    # Kept as a rendering: text extraction reads the font's Unicode map, so a name drawn as empty
+    # .notdef boxes would still read back as 黃小玲. Only the drawn shapes can tell.
     name = _render_png(pdf.render_text_sample("黃小玲"), tmp_path, "name")
     other = _render_png(pdf.render_text_sample("陳大文"), tmp_path, "other")
     # Characters the font does not have are drawn as its .notdef glyph: what "empty boxes" look like.
@@ -108,12 +110,47 @@ def test_chinese_names_render_as_glyphs_not_empty_boxes(tmp_path):
     assert _dark(ImageChops.invert(ImageChops.difference(other, missing))) > 500
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
-def test_the_certificate_page_renders(certificate, tmp_path):
+def pdftotext(content: bytes, tmp_path, name: str) -> list[str]:
+    """The page's lines as poppler lays them out (what a reader copies), blank lines dropped."""
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(content)
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(source), "-"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return [line.strip() for line in result.stdout.decode().splitlines() if line.strip()]
+
+
+def line_with(lines: list[str], *parts: str) -> int:
+    """The index of the one line holding every part in order (spaces do not matter)."""
+    pattern = re.compile(r".*?".join(re.escape(squash(part)) for part in parts))
+    found = [index for index, line in enumerate(lines) if pattern.search(squash(line))]
+    assert len(found) == 1, f"{parts!r} on lines {found} of:\n" + "\n".join(lines)
+    return found[0]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_the_certificate_reads_back_line_by_line_with_poppler(certificate, reference_programme, tmp_path):
     with certificate.pdf.open("rb") as handle:
-        image = _render_png(handle.read(), tmp_path, "certificate")
-    assert image.size[0] < image.size[1]  # portrait A4
-    assert _dark(image) > 2000
+        lines = pdftotext(handle.read(), tmp_path, "certificate")
+    # Each name stands alone on its line, English above Chinese, both above the programme's title.
+    english = lines.index("Wong Siu Ling")
+    chinese = lines.index("黃小玲")
+    title_zh = line_with(lines, reference_programme.title_zh[:12])
+    assert english < chinese < title_zh
+    # Label and value on one line: the hours, the sessions, the serial.
+    line_with(lines, "CPD hours 持續專業發展時數", "12.5")
+    line_with(lines, "Sessions attended 出席節數", "6 / 6")
+    line_with(lines, "Serial 編號:", certificate.serial)
+    # The Chinese line of the statement, filled in with the sessions, the dates and the hours.
+    line_with(
+        lines, "出席以上課程 6 節中的 6 節（2022年11月20日至12月3日）", "獲發持續專業發展時數 12.5 小時"
+    )
+    line_with(lines, "出席證書")
+    line_with(lines, "勞工及福利局 ·")
+    assert not any("\ufffd" in line or "{" in line for line in lines)  # no unmapped glyph, no unfilled field
 
 
 def test_signatures_and_logos_are_drawn(reference_programme, sessions, tmp_path):

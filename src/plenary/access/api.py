@@ -76,3 +76,18 @@ def managed_registration(request, reference: str):
     if not rules.manages(request.auth, found.programme):
         raise PermissionDenied("Only organisers of this programme may do this.")
     return found
+
+
+def issue_job(request, job_id: int):
+    """A certificate issue job of a programme the caller manages, or 404: the programme's organisers
+    follow its jobs whoever started them (as on the console); to anyone else a job does not exist."""
+    from plenary.certificates.models import IssueJob
+
+    job = (
+        IssueJob.objects.select_related("programme").filter(pk=job_id).first()
+        if 0 < job_id <= MAX_ID
+        else None
+    )
+    if job is None or not rules.manages(request.auth, job.programme):
+        raise Http404
+    return job

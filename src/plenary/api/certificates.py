@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from plenary.access.api import MAX_ID, managed_programme
+from plenary.access.api import issue_job, managed_programme
 from plenary.api.auth import bearer
 from plenary.api.schemas import Bilingual
 from plenary.certificates import selectors, services
@@ -80,10 +80,7 @@ def issue(request, slug: str):
 
 @router.get("/jobs/{job_id}", response=JobOut)
 def job_progress(request, job_id: int):
-    job = IssueJob.objects.filter(pk=job_id).first() if 0 < job_id <= MAX_ID else None
-    if job is None or not (request.user.is_superuser or job.created_by_id == request.user.pk):
-        raise HttpError(404, "No such job.")
-    return _job(job)
+    return _job(issue_job(request, job_id))
 
 
 @router.get("/programmes/{slug}/certificates", response=list[CertificateRow])
