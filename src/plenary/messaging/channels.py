@@ -1,0 +1,118 @@
+"""Channels behind one interface: each takes a batch of outgoing messages and says, for each, whether it
+went (``SENT``), may go later (``RETRY``: a 4xx answer, a dropped connection) or never will (``FAILED``:
+a permanent 5xx answer). Email goes through Django's mail backend (``EMAIL_URL``); SMS through a file
+backend (``PLENARY_SMS_URL`` unset) written under the data directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import smtplib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils import timezone
+
+SENT, RETRY, FAILED = "sent", "retry", "failed"
+
+
+@dataclass
+class Outgoing:
+    key: int  # the delivery's id
+    address: str
+    subject: str
+    body: str
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    state: str
+    error: str = ""
+
+
+class EmailChannel:
+    name = "email"
+
+    @staticmethod
+    def address(registration) -> str:
+        return registration.email
+
+    def send(self, batch: list[Outgoing]) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        connection = get_connection()
+        try:
+            connection.open()
+        except (OSError, smtplib.SMTPException) as error:
+            return {item.key: Outcome(RETRY, f"connection: {error}"[:500]) for item in batch}
+        try:
+            for item in batch:
+                message = EmailMultiAlternatives(
+                    item.subject, item.body, to=[item.address], connection=connection
+                )
+                for name, content, mimetype in item.attachments:
+                    message.attach(name, content, mimetype)
+                outcomes[item.key] = self._send_one(connection, message, item.address)
+        finally:
+            with contextlib.suppress(Exception):  # a connection already gone is closed enough
+                connection.close()
+        return outcomes
+
+    @staticmethod
+    def _send_one(connection, message, address: str) -> Outcome:
+        try:
+            connection.send_messages([message])
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()), (451, b""))
+            return _by_code(code, text)
+        except smtplib.SMTPResponseException as error:
+            return _by_code(error.smtp_code, error.smtp_error)
+        except (OSError, smtplib.SMTPException) as error:
+            # The connection broke: reopen it for the rest and try this one again later.
+            try:
+                connection.close()
+                connection.open()
+            except (OSError, smtplib.SMTPException):
+                pass
+            return Outcome(RETRY, str(error)[:500])
+        return Outcome(SENT)
+
+
+def _by_code(code: int, text) -> Outcome:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    error = f"{code} {text}"[:500]
+    return Outcome(FAILED if 500 <= code < 600 else RETRY, error)
+
+
+class SmsChannel:
+    """Text messages, written one JSON object a line under ``<data dir>/sms/`` (the file backend)."""
+
+    name = "sms"
+
+    @staticmethod
+    def address(registration) -> str:
+        return registration.phone
+
+    def send(self, batch: list[Outgoing]) -> dict[int, Outcome]:
+        folder = Path(getattr(settings, "PLENARY_SMS_FILE_PATH", "") or settings.DATA_DIR / "sms")
+        folder.mkdir(parents=True, exist_ok=True)
+        outcomes = {}
+        with open(folder / f"{timezone.now():%Y%m%d}.jsonl", "a", encoding="utf-8") as out:
+            for item in batch:
+                if not item.address:
+                    outcomes[item.key] = Outcome(FAILED, "no phone number")
+                    continue
+                text = f"{item.subject}\n{item.body}".strip()
+                out.write(json.dumps({"to": item.address, "text": text}, ensure_ascii=False) + "\n")
+                outcomes[item.key] = Outcome(SENT)
+        return outcomes
+
+
+CHANNELS = {"email": EmailChannel, "sms": SmsChannel}
+
+
+def channel(name: str):
+    return CHANNELS[name]()

@@ -1,0 +1,169 @@
+"""Thin pages of messaging: the calendar feeds, the composer, a message's delivery log."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages as notices
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plenary.access import rules
+from plenary.access.views import messages_programme
+from plenary.core.i18n import pick
+from plenary.messaging import calendars, merge, selectors, services
+from plenary.messaging.errors import MessageRefused, TooLateToCancel
+from plenary.messaging.forms import ComposeForm
+from plenary.messaging.models import Delivery, Message
+from plenary.programmes import selectors as programme_selectors
+from plenary.registrations import selectors as registration_selectors
+
+
+def _ics(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def programme_calendar(request, slug):
+    programme = get_object_or_404(programme_selectors.public_programmes(), slug=slug)
+    return _ics(calendars.programme_feed(programme), programme.slug)
+
+
+def personal_calendar(request, token):
+    registration = registration_selectors.registration_by_token(token)
+    if registration is None:
+        raise Http404
+    return _ics(calendars.personal_feed(registration), registration.programme.slug)
+
+
+@messages_programme
+def message_list(request, programme):
+    shown = Message.objects.filter(programme=programme)
+    if not rules.manages(request.user, programme):
+        shown = shown.filter(created_by=request.user)
+    rows = [(m, selectors.counts(m)) for m in shown.order_by("-send_at", "-id")[:200]]
+    return render(request, "messaging/list.html", {"programme": programme, "rows": rows})
+
+
+@messages_programme
+def compose(request, programme):
+    among = rules.message_recipients(request.user, programme)
+    form = ComposeForm(request.POST or None, programme=programme)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        subject = (data["subject_en"], data["subject_zh"])
+        body = (data["body_en"], data["body_zh"])
+        action = request.POST.get("action", "preview")
+        try:
+            if action == "send":
+                message = services.compose(
+                    programme,
+                    subject=subject,
+                    body=body,
+                    segment=form.segment(),
+                    send_at=data.get("send_at"),
+                    actor=request.user,
+                    among=among,
+                )
+                notices.success(
+                    request, _("Message queued for %(count)s people.") % {"count": message.recipients}
+                )
+                return redirect("messaging:detail", slug=programme.slug, message_id=message.pk)
+            services._check_texts(*subject, *body)
+            people = services.recipients(programme, form.segment(), among)
+            first = people.select_related("programme").first()
+            if action == "test":
+                if not request.user.email:
+                    raise MessageRefused(_("Your account has no email address to send a test to."))
+                services.send_test({"subject": subject, "body": body}, first, request.user.email)
+                notices.success(
+                    request, _("A test message went to %(email)s.") % {"email": request.user.email}
+                )
+            values = selectors.person_values(first)
+            preview = {
+                "count": people.count(),
+                "person": first,
+                "languages": [
+                    {
+                        "label": label,
+                        "subject": merge.fill(pick(*subject, language=code), values),
+                        "body": merge.fill(pick(*body, language=code), values),
+                    }
+                    for code, label in (("en", _("English")), ("zh-hant", _("Chinese")))
+                ],
+            }
+        except MessageRefused as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "messaging/compose.html",
+        {"programme": programme, "form": form, "preview": preview, "fields": merge.FIELDS},
+    )
+
+
+def _message(request, programme, message_id) -> Message:
+    message = Message.objects.filter(programme=programme, pk=message_id).first()
+    if message is None or not rules.sees_message(request.user, message):
+        raise Http404
+    return message
+
+
+@messages_programme
+def detail(request, programme, message_id):
+    message = _message(request, programme, message_id)
+    failures = message.deliveries.filter(state=Delivery.State.FAILED).select_related("registration")[:100]
+    return render(
+        request,
+        "messaging/detail.html",
+        {
+            "programme": programme,
+            "message": message,
+            "counts": selectors.counts(message),
+            "failures": failures,
+        },
+    )
+
+
+@require_POST
+@messages_programme
+def cancel(request, programme, message_id):
+    message = _message(request, programme, message_id)
+    try:
+        services.cancel(message, actor=request.user)
+    except TooLateToCancel as error:
+        notices.error(request, error.message)
+    else:
+        notices.success(request, _("The message is cancelled: nobody will receive it."))
+    return redirect("messaging:detail", slug=programme.slug, message_id=message.pk)
+
+
+@messages_programme
+def failures_csv(request, programme, message_id):
+    message = _message(request, programme, message_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="message-{message.pk}-failures.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["reference", "name", "address", "channel", "attempts", "error", "last attempt"])
+    rows = (
+        message.deliveries.filter(state=Delivery.State.FAILED).select_related("registration").order_by("id")
+    )
+    with timezone.override(programme.tzinfo), translation.override("en"):
+        for d in rows.iterator(chunk_size=1000):
+            writer.writerow(
+                [
+                    d.registration.reference,
+                    d.registration.full_name,
+                    d.address,
+                    d.channel,
+                    d.attempts,
+                    d.last_error,
+                    timezone.localtime(d.next_attempt_at).isoformat(),
+                ]
+            )
+    return response
