@@ -44,17 +44,6 @@ def segment_queryset(programme: Programme, segment: dict, among: QuerySet | None
     if not isinstance(statuses, list) or not set(statuses) <= set(ACTIVE):
         raise MessageRefused(_("A status must be one of: %(known)s.") % {"known": ", ".join(ACTIVE)})
     people = people.filter(status__in=statuses)
-    mode = segment.get("mode")
-    if mode:
-        if mode not in Registration.Mode.values:
-            raise MessageRefused(_("A mode must be in_person or online."))
-        people = people.filter(
-            Exists(
-                SeatAllocation.objects.filter(registration=OuterRef("pk"), mode=mode).exclude(
-                    status=SeatAllocation.Status.CANCELLED
-                )
-            )
-        )
     agency = segment.get("agency")
     if agency:
         people = people.filter(
@@ -70,6 +59,21 @@ def segment_queryset(programme: Programme, segment: dict, among: QuerySet | None
             session = None
         if session is None:
             raise MessageRefused(_("This programme has no session %(id)s.") % {"id": segment["session_id"]})
+    mode = segment.get("mode")
+    if mode:
+        # With a session: the side of that session they hold; without: their choice for hybrid sessions.
+        if mode not in Registration.Mode.values:
+            raise MessageRefused(_("A mode must be in_person or online."))
+        if session is None:
+            people = people.filter(preferred_mode=mode)
+        else:
+            people = people.filter(
+                Exists(
+                    SeatAllocation.objects.filter(
+                        registration=OuterRef("pk"), session=session, mode=mode
+                    ).exclude(status=SeatAllocation.Status.CANCELLED)
+                )
+            )
     attended = segment.get("attended")
     if attended is not None:
         if session is None:
@@ -118,10 +122,13 @@ def absolute(path: str) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
-def person_values(registration: Registration, session: Session | None = None, seat=None) -> dict[str, str]:
-    """The merge fields' values for one person (and one session, for a reminder), in their language."""
+def person_values(
+    registration: Registration, session: Session | None = None, seat=None, language: str | None = None
+) -> dict[str, str]:
+    """The merge fields' values for one person (and one session, for a reminder), in their language
+    (or ``language``: a preview in the other one)."""
     programme = registration.programme
-    with translation.override(registration.language), timezone.override(programme.tzinfo):
+    with translation.override(language or registration.language), timezone.override(programme.tzinfo):
         values = {
             "name": registration.display_name,
             "reference": registration.reference,

@@ -85,7 +85,6 @@ def compose(request, programme):
                 notices.success(
                     request, _("A test message went to %(email)s.") % {"email": request.user.email}
                 )
-            values = selectors.person_values(first)
             preview = {
                 "count": people.count(),
                 "person": first,
@@ -94,8 +93,10 @@ def compose(request, programme):
                         "label": label,
                         "subject": merge.fill(pick(*subject, language=code), values),
                         "body": merge.fill(pick(*body, language=code), values),
+                        "values": values,
                     }
                     for code, label in (("en", _("English")), ("zh-hant", _("Chinese")))
+                    for values in [selectors.person_values(first, language=code)]
                 ],
             }
         except MessageRefused as error:
