@@ -102,8 +102,10 @@ def test_each_person_reads_their_own_language_and_values(small_programme, smtp):
 
 def test_the_sms_channel_writes_to_its_file_backend(tmp_path, settings):
     settings.PLENARY_SMS_FILE_PATH = str(tmp_path)
-    outcomes = SmsChannel().send(
-        [Outgoing(1, "+852 9123 4567", "Reminder", "Starts at 10:00"), Outgoing(2, "", "Reminder", "x")]
+    outcomes = dict(
+        SmsChannel().send(
+            [Outgoing(1, "+852 9123 4567", "Reminder", "Starts at 10:00"), Outgoing(2, "", "Reminder", "x")]
+        )
     )
     assert outcomes[1].state == SENT and outcomes[2].state == FAILED
     (log,) = tmp_path.glob("*.jsonl")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import smtplib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,13 +42,16 @@ class EmailChannel:
     def address(registration) -> str:
         return registration.email
 
-    def send(self, batch: list[Outgoing]) -> dict[int, Outcome]:
-        outcomes: dict[int, Outcome] = {}
+    def send(self, batch: list[Outgoing]) -> Iterator[tuple[int, Outcome]]:
+        """Yields each message's outcome as soon as the server answers it (the caller records it at once:
+        a sender killed mid-batch leaves at most the message in flight unrecorded)."""
         connection = get_connection()
         try:
             connection.open()
         except (OSError, smtplib.SMTPException) as error:
-            return {item.key: Outcome(RETRY, f"connection: {error}"[:500]) for item in batch}
+            for item in batch:
+                yield item.key, Outcome(RETRY, f"connection: {error}"[:500])
+            return
         try:
             for item in batch:
                 message = EmailMultiAlternatives(
@@ -55,11 +59,10 @@ class EmailChannel:
                 )
                 for name, content, mimetype in item.attachments:
                     message.attach(name, content, mimetype)
-                outcomes[item.key] = self._send_one(connection, message, item.address)
+                yield item.key, self._send_one(connection, message, item.address)
         finally:
             with contextlib.suppress(Exception):  # a connection already gone is closed enough
                 connection.close()
-        return outcomes
 
     @staticmethod
     def _send_one(connection, message, address: str) -> Outcome:
@@ -96,19 +99,18 @@ class SmsChannel:
     def address(registration) -> str:
         return registration.phone
 
-    def send(self, batch: list[Outgoing]) -> dict[int, Outcome]:
+    def send(self, batch: list[Outgoing]) -> Iterator[tuple[int, Outcome]]:
         folder = Path(getattr(settings, "PLENARY_SMS_FILE_PATH", "") or settings.DATA_DIR / "sms")
         folder.mkdir(parents=True, exist_ok=True)
-        outcomes = {}
         with open(folder / f"{timezone.now():%Y%m%d}.jsonl", "a", encoding="utf-8") as out:
             for item in batch:
                 if not item.address:
-                    outcomes[item.key] = Outcome(FAILED, "no phone number")
+                    yield item.key, Outcome(FAILED, "no phone number")
                     continue
                 text = f"{item.subject}\n{item.body}".strip()
                 out.write(json.dumps({"to": item.address, "text": text}, ensure_ascii=False) + "\n")
-                outcomes[item.key] = Outcome(SENT)
-        return outcomes
+                out.flush()
+                yield item.key, Outcome(SENT)
 
 
 CHANNELS = {"email": EmailChannel, "sms": SmsChannel}

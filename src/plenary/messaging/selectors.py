@@ -122,8 +122,16 @@ def absolute(path: str) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
+SESSION_FIELDS = {"join_url", "pass_url", "session", "starts", "venue"}
+
+
 def person_values(
-    registration: Registration, session: Session | None = None, seat=None, language: str | None = None
+    registration: Registration,
+    session: Session | None = None,
+    seat=None,
+    language: str | None = None,
+    *,
+    next_session: bool = True,
 ) -> dict[str, str]:
     """The merge fields' values for one person (and one session, for a reminder), in their language
     (or ``language``: a preview in the other one)."""
@@ -141,7 +149,7 @@ def person_values(
             "starts": "",
             "venue": "",
         }
-        if session is None:
+        if session is None and next_session:  # a bulk message: their next session, if the text asks
             seat = (
                 SeatAllocation.objects.filter(
                     registration=registration,

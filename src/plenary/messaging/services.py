@@ -19,6 +19,7 @@ place in another session is reminded of that session.
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import datetime, timedelta
 
@@ -42,7 +43,8 @@ from plenary.registrations.models import Registration, SeatAllocation
 DEFAULT_OFFSETS = (24 * 60, 60)
 MAX_OFFSET = 30 * 24 * 60
 MAX_ATTEMPTS = 5
-LEASE = timedelta(minutes=5)
+# How long a sender holds the deliveries it took (a dead sender's are taken again after this).
+LEASE = timedelta(seconds=int(os.environ.get("PLENARY_MESSAGE_LEASE_SECONDS", "300")))
 BATCH = 100
 # A reminder goes for a confirmed place in the session; the person's registration may be confirmed, or
 # waiting for a room elsewhere while holding this place (an online lecture). Never pending or cancelled.
@@ -366,7 +368,15 @@ def _take(size: int) -> list[Delivery]:
 def _render(delivery: Delivery, seat) -> tuple[str, str]:
     """The subject and text one person receives, in their language."""
     registration, message = delivery.registration, delivery.message
-    values = selectors.person_values(registration, delivery.session, seat)
+    wants_session = message.kind == Message.Kind.REMINDER or bool(
+        selectors.SESSION_FIELDS
+        & set(
+            merge.fields_in(
+                " ".join((message.subject_en, message.subject_zh, message.body_en, message.body_zh))
+            )
+        )
+    )
+    values = selectors.person_values(registration, delivery.session, seat, next_session=wants_session)
     with translation.override(registration.language), timezone.override(message.programme.tzinfo):
         subject = pick(message.subject_en, message.subject_zh)
         body = pick(message.body_en, message.body_zh)
@@ -404,10 +414,10 @@ def _send(taken: list[Delivery]) -> dict[str, int]:
             (delivery, Outgoing(delivery.pk, delivery.address, subject, body))
         )
     for name, items in by_channel.items():
-        outcomes = channel(name).send([item for _d, item in items])
-        now = timezone.now()
-        for delivery, _item in items:
-            outcome = outcomes[delivery.pk]
+        held = {delivery.pk: delivery for delivery, _item in items}
+        for key, outcome in channel(name).send([item for _d, item in items]):
+            delivery = held[key]
+            now = timezone.now()
             attempts = delivery.attempts + 1
             update = {"attempts": attempts, "last_error": outcome.error, "lease": "", "leased_until": None}
             if outcome.state == SENT:
@@ -438,6 +448,6 @@ def send_test(message_fields: dict, registration: Registration, to: str) -> None
     with translation.override(registration.language):
         subject = merge.fill(pick(*message_fields["subject"]), values)
         body = merge.fill(pick(*message_fields["body"]), values)
-    outcome = channel("email").send([Outgoing(0, to, "[TEST] " + subject, body)])[0]
+    ((_key, outcome),) = channel("email").send([Outgoing(0, to, "[TEST] " + subject, body)])
     if outcome.state != SENT:
         raise MessageRefused(_("The test message could not be sent: %(error)s") % {"error": outcome.error})
