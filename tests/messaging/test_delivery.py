@@ -113,3 +113,56 @@ def test_the_sms_channel_writes_to_its_file_backend(tmp_path, settings):
         "to": "+852 9123 4567",
         "text": "Reminder\nStarts at 10:00",
     }
+
+
+def test_the_sms_gateway_backend_against_a_local_stand_in(settings):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((self.headers["Authorization"], body))
+            status = {"+85290000001": 200, "+85290000002": 503, "+85290000003": 400}[body["to"]]
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings.PLENARY_SMS_URL = f"http://127.0.0.1:{server.server_address[1]}/send"
+        settings.PLENARY_SMS_TOKEN = "secret-token"
+        outcomes = dict(
+            SmsChannel().send(
+                [
+                    Outgoing(1, "+85290000001", "Reminder", "10:00"),
+                    Outgoing(2, "+85290000002", "Reminder", "10:00"),
+                    Outgoing(3, "+85290000003", "Reminder", "10:00"),
+                ]
+            )
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert {key: o.state for key, o in outcomes.items()} == {1: "sent", 2: "retry", 3: "failed"}
+    assert received[0] == ("Bearer secret-token", {"to": "+85290000001", "text": "Reminder\n10:00"})
+
+
+def test_a_configured_rate_paces_one_sender(small_programme, smtp, monkeypatch):
+    import time
+
+    for n in range(5):
+        register(small_programme, n)
+    monkeypatch.setattr(services, "RATE", 20.0)
+    send_to_all(small_programme)
+    start = time.monotonic()
+    assert services.pump()["sent"] == 5
+    assert time.monotonic() - start >= 4 / 20

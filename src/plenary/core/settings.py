@@ -193,6 +193,10 @@ PLENARY_TOKEN_CACHE_SECONDS = float(env("PLENARY_TOKEN_CACHE_SECONDS", "5"))
 # transaction; 0 forces their portable path, built from the same named statements (core/sql.py).
 PLENARY_ONE_STATEMENT_SQL = env_bool("PLENARY_ONE_STATEMENT_SQL", True)
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
+# Text messages: unset writes them under <data dir>/sms/; an http(s) URL posts each to that SMS gateway
+# as JSON {"to", "text"} with "Authorization: Bearer <PLENARY_SMS_TOKEN>".
+PLENARY_SMS_URL = env("PLENARY_SMS_URL", "")
+PLENARY_SMS_TOKEN = env("PLENARY_SMS_TOKEN", "")
 
 LOGGING = {
     "version": 1,

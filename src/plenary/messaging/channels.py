@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import smtplib
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +93,8 @@ def _by_code(code: int, text) -> Outcome:
 
 
 class SmsChannel:
-    """Text messages, written one JSON object a line under ``<data dir>/sms/`` (the file backend)."""
+    """Text messages: to an HTTP gateway (``PLENARY_SMS_URL``, ``PLENARY_SMS_TOKEN``), or written one JSON
+    object a line under ``<data dir>/sms/`` (the file backend, when no gateway is set)."""
 
     name = "sms"
 
@@ -100,6 +103,11 @@ class SmsChannel:
         return registration.phone
 
     def send(self, batch: list[Outgoing]) -> Iterator[tuple[int, Outcome]]:
+        if getattr(settings, "PLENARY_SMS_URL", ""):
+            yield from self._gateway(
+                batch, settings.PLENARY_SMS_URL, getattr(settings, "PLENARY_SMS_TOKEN", "")
+            )
+            return
         folder = Path(getattr(settings, "PLENARY_SMS_FILE_PATH", "") or settings.DATA_DIR / "sms")
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / f"{timezone.now():%Y%m%d}.jsonl", "a", encoding="utf-8") as out:
@@ -107,10 +115,38 @@ class SmsChannel:
                 if not item.address:
                     yield item.key, Outcome(FAILED, "no phone number")
                     continue
-                text = f"{item.subject}\n{item.body}".strip()
-                out.write(json.dumps({"to": item.address, "text": text}, ensure_ascii=False) + "\n")
+                out.write(json.dumps({"to": item.address, "text": _text(item)}, ensure_ascii=False) + "\n")
                 out.flush()
                 yield item.key, Outcome(SENT)
+
+    @staticmethod
+    def _gateway(batch: list[Outgoing], url: str, token: str) -> Iterator[tuple[int, Outcome]]:
+        """2xx: sent; 429, 5xx or no answer: try again later; any other 4xx: failed for good."""
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("PLENARY_SMS_URL must be an http(s) URL")
+        for item in batch:
+            if not item.address:
+                yield item.key, Outcome(FAILED, "no phone number")
+                continue
+            request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+                url,
+                data=json.dumps({"to": item.address, "text": _text(item)}, ensure_ascii=False).encode(),
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+                    response.read()
+                yield item.key, Outcome(SENT)
+            except urllib.error.HTTPError as error:
+                permanent = 400 <= error.code < 500 and error.code != 429
+                yield item.key, Outcome(FAILED if permanent else RETRY, f"{error.code} {error.reason}"[:500])
+            except OSError as error:
+                yield item.key, Outcome(RETRY, f"gateway: {error}"[:500])
+
+
+def _text(item: Outgoing) -> str:
+    return f"{item.subject}\n{item.body}".strip()
 
 
 CHANNELS = {"email": EmailChannel, "sms": SmsChannel}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -46,6 +47,8 @@ MAX_ATTEMPTS = 5
 # How long a sender holds the deliveries it took (a dead sender's are taken again after this).
 LEASE = timedelta(seconds=int(os.environ.get("PLENARY_MESSAGE_LEASE_SECONDS", "300")))
 BATCH = 100
+# At most this many messages a second from one sender (0: as fast as the mail server takes them).
+RATE = float(os.environ.get("PLENARY_MESSAGES_PER_SECOND", "0"))
 # A reminder goes for a confirmed place in the session; the person's registration may be confirmed, or
 # waiting for a room elsewhere while holding this place (an online lecture). Never pending or cancelled.
 REMINDED = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
@@ -360,7 +363,14 @@ def _take(size: int) -> list[Delivery]:
     ).update(lease=token, leased_until=now + LEASE)
     return list(
         Delivery.objects.filter(lease=token)
-        .select_related("message", "message__programme", "registration", "session", "session__venue")
+        .select_related(
+            "message",
+            "message__programme",
+            "registration",
+            "registration__programme",
+            "session",
+            "session__venue",
+        )
         .order_by("id")
     )
 
@@ -415,7 +425,9 @@ def _send(taken: list[Delivery]) -> dict[str, int]:
         )
     for name, items in by_channel.items():
         held = {delivery.pk: delivery for delivery, _item in items}
+        pace = _Pace(RATE)
         for key, outcome in channel(name).send([item for _d, item in items]):
+            pace.wait()
             delivery = held[key]
             now = timezone.now()
             attempts = delivery.attempts + 1
@@ -429,6 +441,22 @@ def _send(taken: list[Delivery]) -> dict[str, int]:
             counts[outcome.state if outcome.state != RETRY or attempts < MAX_ATTEMPTS else FAILED] += 1
             Delivery.objects.filter(pk=delivery.pk, lease=delivery.lease).update(**update)
     return counts
+
+
+class _Pace:
+    """Keeps one sender under ``rate`` messages a second (a mail relay's limit)."""
+
+    def __init__(self, rate: float):
+        self.interval = 1 / rate if rate > 0 else 0.0
+        self.next = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if now < self.next:
+            time.sleep(self.next - now)
+        self.next = max(now, self.next) + self.interval
 
 
 def _finish_messages() -> None:
