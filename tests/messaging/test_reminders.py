@@ -161,3 +161,34 @@ def test_two_senders_racing_deliver_each_reminder_once(smtp):
     assert Delivery.objects.filter(state="sent").count() == 12
     reminders = [m["To"] for m in smtp.messages if m["Subject"].startswith("Reminder")]
     assert sorted(reminders) == sorted(f"person{n}@example.org" for n in range(12))
+
+
+@pytest.mark.django_db
+def test_console_edits_rules_and_previews_with_a_real_person(small_programme, people):
+    from django.test import Client
+
+    person = register(small_programme, 1)
+    client = Client()
+    client.force_login(people["organiser"])
+    url = f"/manage/p/{small_programme.slug}/messages/reminders/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="1440"' in page.content.decode() and 'value="60"' in page.content.decode()
+    form = {
+        "rule-TOTAL_FORMS": "2",
+        "rule-INITIAL_FORMS": "0",
+        "rule-0-offset_minutes": "120",
+        "rule-0-subject_en": "In two hours: {session}",
+        "rule-0-body_en": "",
+        "rule-1-offset_minutes": "",
+    }
+    preview = client.post(url, {**form, "action": "preview"}).content.decode()
+    assert "In two hours: Opening lecture" in preview
+    assert f"/j/{person.token}/" in preview  # the standard text, with their own join link
+    assert "開幕講座" in preview  # the Chinese preview
+    refused = client.post(url, {**form, "rule-0-body_en": "{whoever}", "action": "save"}).content.decode()
+    assert "Unknown merge field {whoever}" in refused
+    assert client.post(url, {**form, "action": "save"}).status_code == 302
+    assert [r.offset_minutes for r in services.reminder_rules(small_programme)] == [120]
+    client.force_login(people["coordinator_a"])
+    assert client.get(url).status_code == 404

@@ -68,3 +68,24 @@ class ComposeForm(forms.Form):
         if data.get("news_opt_in"):
             segment["news_opt_in"] = True
         return segment
+
+
+class ReminderRuleForm(forms.Form):
+    offset_minutes = forms.IntegerField(
+        label=_("Minutes before the session (empty: no reminder)"), required=False, min_value=1
+    )
+    subject_en = forms.CharField(label=_("Subject (English)"), required=False, max_length=300)
+    subject_zh = forms.CharField(label=_("Subject (Chinese)"), required=False, max_length=300)
+    body_en = forms.CharField(
+        label=_("Text (English; empty: the standard reminder)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    body_zh = forms.CharField(
+        label=_("Text (Chinese; empty: the standard reminder)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+ReminderRuleFormSet = forms.formset_factory(ReminderRuleForm, extra=1, max_num=6)

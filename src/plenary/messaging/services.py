@@ -376,8 +376,13 @@ def _take(size: int) -> list[Delivery]:
 
 
 def _render(delivery: Delivery, seat) -> tuple[str, str]:
-    """The subject and text one person receives, in their language."""
-    registration, message = delivery.registration, delivery.message
+    return render(delivery.message, delivery.registration, delivery.session, seat)
+
+
+def render(
+    message: Message, registration: Registration, session=None, seat=None, language=None
+) -> tuple[str, str]:
+    """The subject and text one person receives (in their language, or ``language`` for a preview)."""
     wants_session = message.kind == Message.Kind.REMINDER or bool(
         selectors.SESSION_FIELDS
         & set(
@@ -386,8 +391,9 @@ def _render(delivery: Delivery, seat) -> tuple[str, str]:
             )
         )
     )
-    values = selectors.person_values(registration, delivery.session, seat, next_session=wants_session)
-    with translation.override(registration.language), timezone.override(message.programme.tzinfo):
+    language = language or registration.language
+    values = selectors.person_values(registration, session, seat, language, next_session=wants_session)
+    with translation.override(language), timezone.override(message.programme.tzinfo):
         subject = pick(message.subject_en, message.subject_zh)
         body = pick(message.body_en, message.body_zh)
         if message.kind == Message.Kind.REMINDER:
@@ -397,6 +403,36 @@ def _render(delivery: Delivery, seat) -> tuple[str, str]:
                     "messaging/email/reminder.txt", {"v": values, "offset": message.offset_minutes}
                 ).strip()
         return merge.fill(subject, values), merge.fill(body, values)
+
+
+def preview_reminder(programme: Programme, rule: ReminderRule, language: str) -> dict | None:
+    """A rule's reminder as a real person would receive it for the programme's next session (None when
+    nobody holds a confirmed place in a session still to come)."""
+    seat = (
+        SeatAllocation.objects.filter(
+            session__programme=programme,
+            session__starts_at__gt=timezone.now(),
+            status=SeatAllocation.Status.CONFIRMED,
+            registration__status__in=REMINDED,
+        )
+        .select_related("registration", "registration__programme", "session", "session__venue")
+        .order_by("session__starts_at", "registration_id")
+        .first()
+    )
+    if seat is None:
+        return None
+    message = Message(
+        programme=programme,
+        kind=Message.Kind.REMINDER,
+        session=seat.session,
+        offset_minutes=rule.offset_minutes,
+        subject_en=rule.subject_en,
+        subject_zh=rule.subject_zh,
+        body_en=rule.body_en,
+        body_zh=rule.body_zh,
+    )
+    subject, body = render(message, seat.registration, seat.session, seat, language)
+    return {"person": seat.registration, "session": seat.session, "subject": subject, "body": body}
 
 
 def _send(taken: list[Delivery]) -> dict[str, int]:

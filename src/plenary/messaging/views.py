@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plenary.access import rules
-from plenary.access.views import messages_programme
+from plenary.access.views import manages_programme, messages_programme
 from plenary.core.i18n import pick
 from plenary.messaging import calendars, merge, selectors, services
 from plenary.messaging.errors import MessageRefused, TooLateToCancel
-from plenary.messaging.forms import ComposeForm
-from plenary.messaging.models import Delivery, Message
+from plenary.messaging.forms import ComposeForm, ReminderRuleFormSet
+from plenary.messaging.models import Delivery, Message, ReminderRule
 from plenary.programmes import selectors as programme_selectors
 from plenary.registrations import selectors as registration_selectors
 
@@ -47,7 +47,11 @@ def message_list(request, programme):
     if not rules.manages(request.user, programme):
         shown = shown.filter(created_by=request.user)
     rows = [(m, selectors.counts(m)) for m in shown.order_by("-send_at", "-id")[:200]]
-    return render(request, "messaging/list.html", {"programme": programme, "rows": rows})
+    return render(
+        request,
+        "messaging/list.html",
+        {"programme": programme, "rows": rows, "manages": rules.manages(request.user, programme)},
+    )
 
 
 @messages_programme
@@ -168,3 +172,63 @@ def failures_csv(request, programme, message_id):
                 ]
             )
     return response
+
+
+@manages_programme
+def reminders(request, programme):
+    """The programme's reminder rules: offsets, texts with merge fields, and a preview with a real person."""
+    initial = [
+        {
+            "offset_minutes": r.offset_minutes,
+            "subject_en": r.subject_en,
+            "subject_zh": r.subject_zh,
+            "body_en": r.body_en,
+            "body_zh": r.body_zh,
+        }
+        for r in services.reminder_rules(programme)
+    ]
+    formset = ReminderRuleFormSet(request.POST or None, initial=initial, prefix="rule")
+    previews = []
+    error = None
+    if request.method == "POST" and formset.is_valid():
+        rules = [
+            {
+                "offset_minutes": f["offset_minutes"],
+                "subject": {"en": f["subject_en"], "zh_hant": f["subject_zh"]},
+                "body": {"en": f["body_en"], "zh_hant": f["body_zh"]},
+            }
+            for f in formset.cleaned_data
+            if f and f.get("offset_minutes")
+        ]
+        try:
+            if request.POST.get("action") == "save":
+                services.set_reminder_rules(programme, rules, actor=request.user)
+                notices.success(request, _("Reminder rules saved."))
+                return redirect("messaging:reminders", slug=programme.slug)
+            for rule in rules:
+                merge.check(*rule["subject"].values(), *rule["body"].values())
+                unsaved = ReminderRule(
+                    programme=programme,
+                    offset_minutes=rule["offset_minutes"],
+                    subject_en=rule["subject"]["en"],
+                    subject_zh=rule["subject"]["zh_hant"],
+                    body_en=rule["body"]["en"],
+                    body_zh=rule["body"]["zh_hant"],
+                )
+                for code in ("en", "zh-hant"):
+                    shown = services.preview_reminder(programme, unsaved, code)
+                    if shown:
+                        previews.append({"offset": rule["offset_minutes"], **shown})
+        except MessageRefused as refused:
+            error = refused.message
+    return render(
+        request,
+        "messaging/reminders.html",
+        {
+            "programme": programme,
+            "formset": formset,
+            "previews": previews,
+            "error": error,
+            "fields": merge.FIELDS,
+        },
+    )
