@@ -58,3 +58,45 @@ def test_killing_the_worker_mid_batch_then_another_finishes(settings, tmp_path, 
     assert sum(received.values()) - COUNT <= 1, received.most_common(3)
     assert Delivery.objects.filter(message=message, state="sent").count() == COUNT
     assert Message.objects.get(pk=message.pk).state == "sent"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_real_workers_sweeping_each_minute_send_a_due_reminder_once(
+    settings, tmp_path, smtp, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.messaging.conftest import lecture, register
+
+    settings.TASKS = DATABASE_QUEUE
+    monkeypatch.setenv("EMAIL_URL", f"smtp://127.0.0.1:{settings.EMAIL_PORT}")
+    programme = make_programme(slug="sweep-programme")
+    session = lecture(programme)
+    session.starts_at = timezone.now() + timedelta(minutes=30)
+    session.ends_at = session.starts_at + timedelta(hours=1)
+    session.save()
+    for n in range(5):
+        register(programme, n)
+    workers = [start_worker(tmp_path, f"sweeper-{n}", "--sweep-interval", "0.5") for n in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while len(reminders(smtp)) < 5 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)  # several more sweeps by both workers
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
+    received = Counter(m["To"] for m in reminders(smtp))
+    assert received == Counter({f"person{n}@example.org": 1 for n in range(5)}), (
+        tmp_path / "sweeper-0.log"
+    ).read_text()
+    assert Delivery.objects.filter(state="sent").count() == 5
+    assert Message.objects.get(session=session).offset_minutes == 60
+
+
+def reminders(smtp) -> list:
+    """The reminders received (the workers also send the registration emails queued for them)."""
+    return [m for m in smtp.messages if m["Subject"].startswith("Reminder")]
