@@ -64,6 +64,12 @@ def test_segments_select_by_status_mode_agency_attendance_and_news(small_program
     ]
     assert emails(small_programme, {"news_opt_in": True}) == ["person1@example.org"]
     assert emails(small_programme, {"evaluated": False, "certificate": False}) == emails(small_programme, {})
+    lecture_session = lecture(small_programme)
+    Attendance.objects.create(
+        registration=a, session=lecture_session, mode="online", minutes=120, present=True
+    )
+    below = emails(small_programme, {"below_threshold": True})
+    assert "person1@example.org" not in below and "person2@example.org" in below
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,9 @@ class ComposeForm(forms.Form):
     )
     not_evaluated = forms.BooleanField(label=_("Only those who have not yet evaluated"), required=False)
     no_certificate = forms.BooleanField(label=_("Only those without a certificate"), required=False)
+    below_threshold = forms.BooleanField(
+        label=_("Only those below the attendance the certificate needs"), required=False
+    )
     news_opt_in = forms.BooleanField(label=_("Only those who opted in to news"), required=False)
     subject_en = forms.CharField(label=_("Subject (English)"), required=False, max_length=300)
     subject_zh = forms.CharField(label=_("Subject (Chinese)"), required=False, max_length=300)
@@ -65,6 +68,8 @@ class ComposeForm(forms.Form):
             segment["evaluated"] = False
         if data.get("no_certificate"):
             segment["certificate"] = False
+        if data.get("below_threshold"):
+            segment["below_threshold"] = True
         if data.get("news_opt_in"):
             segment["news_opt_in"] = True
         return segment

@@ -22,6 +22,7 @@ SEGMENT_KEYS = {
     "attended",
     "evaluated",
     "certificate",
+    "below_threshold",
     "news_opt_in",
 }
 
@@ -105,6 +106,12 @@ def segment_queryset(programme: Programme, segment: dict, among: QuerySet | None
         people = people.exclude(
             Exists(Certificate.objects.filter(registration=OuterRef("pk"), state=Certificate.State.VALID))
         )
+    if segment.get("below_threshold"):
+        # Below the attendance the certificate rule asks for (certificates decide it: one owner).
+        from plenary.certificates.services import evaluate
+
+        short = [e.registration.pk for e in evaluate(programme, people.order_by("pk")) if not e.eligible]
+        people = people.filter(pk__in=short)
     if segment.get("news_opt_in"):
         people = people.filter(news_opt_in=True)
     return people
