@@ -166,3 +166,17 @@ def test_a_configured_rate_paces_one_sender(small_programme, smtp, monkeypatch):
     start = time.monotonic()
     assert services.pump()["sent"] == 5
     assert time.monotonic() - start >= 4 / 20
+
+
+def test_a_message_that_cannot_be_composed_fails_alone(small_programme, smtp):
+    register(small_programme, 1)
+    register(small_programme, 2)
+    message = send_to_all(small_programme)
+    broken = Delivery.objects.filter(message=message).order_by("id").first()
+    # Text that never went through the checks (written to the database directly) cannot be composed.
+    Message.objects.filter(pk=message.pk).update(body_en="{name")
+    result = services.pump()
+    assert result["failed"] == 2 and result["sent"] == 0
+    broken.refresh_from_db()
+    assert broken.state == "failed" and broken.last_error.startswith("could not compose")
+    assert Message.objects.get(pk=message.pk).state == "sent"

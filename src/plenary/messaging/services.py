@@ -19,6 +19,7 @@ place in another session is reminded of that session.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
@@ -40,6 +41,8 @@ from plenary.messaging.errors import MessageRefused, TooLateToCancel
 from plenary.messaging.models import Delivery, Message, ReminderRule
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import Registration, SeatAllocation
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_OFFSETS = (24 * 60, 60)
 MAX_OFFSET = 30 * 24 * 60
@@ -455,7 +458,19 @@ def _send(taken: list[Delivery]) -> dict[str, int]:
             # No longer confirmed for the session: no reminder (a later sweep queues one if that changes).
             delivery.delete()
             continue
-        subject, body = _render(delivery, seat)
+        try:
+            subject, body = _render(delivery, seat)
+        except Exception as error:  # noqa: BLE001 - one bad message must not hold up the batch
+            logger.exception("Could not compose delivery %s", delivery.pk)
+            Delivery.objects.filter(pk=delivery.pk, lease=delivery.lease).update(
+                state=Delivery.State.FAILED,
+                attempts=delivery.attempts + 1,
+                last_error=f"could not compose: {error}"[:500],
+                lease="",
+                leased_until=None,
+            )
+            counts[FAILED] += 1
+            continue
         by_channel.setdefault(delivery.channel, []).append(
             (delivery, Outgoing(delivery.pk, delivery.address, subject, body))
         )
