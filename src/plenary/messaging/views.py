@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from plenary.access import rules
@@ -76,7 +77,13 @@ def compose(request, programme):
                     among=among,
                 )
                 notices.success(
-                    request, _("Message queued for %(count)s people.") % {"count": message.recipients}
+                    request,
+                    ngettext(
+                        "Message queued for %(count)s person.",
+                        "Message queued for %(count)s people.",
+                        message.recipients,
+                    )
+                    % {"count": message.recipients},
                 )
                 return redirect("messaging:detail", slug=programme.slug, message_id=message.pk)
             services._check_texts(*subject, *body)
