@@ -96,3 +96,10 @@ def test_reminder_rules_read_and_replaced(small_programme, people, api_as):
     assert api_as(people["coordinator_a"]).get(url).status_code == 403
     assert api._call("put", url, []).json() == []
     assert api.get(url).json() == []  # switched off, not back to the defaults
+
+
+def test_the_openapi_document_lists_the_messaging_rows(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "post" in paths["/api/v1/programmes/{slug}/messages"]
+    assert "get" in paths["/api/v1/messages/{message_id}"]
+    assert {"get", "put"} <= set(paths["/api/v1/programmes/{slug}/reminders"])
