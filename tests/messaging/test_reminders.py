@@ -192,3 +192,19 @@ def test_console_edits_rules_and_previews_with_a_real_person(small_programme, pe
     assert [r.offset_minutes for r in services.reminder_rules(small_programme)] == [120]
     client.force_login(people["coordinator_a"])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_console_lists_reminders_with_their_counts(small_programme, people, smtp):
+    from django.test import Client
+
+    register(small_programme, 1)
+    register(small_programme, 2, email="gone@example.org")
+    services.sweep(now=lecture(small_programme).starts_at - timedelta(minutes=60))
+    client = Client()
+    client.force_login(people["organiser"])
+    page = client.get(f"/manage/p/{small_programme.slug}/messages/").content.decode()
+    assert "Reminder: Opening lecture (−60 min)" in page
+    message = Message.objects.get()
+    detail = client.get(f"/manage/p/{small_programme.slug}/messages/{message.pk}/").content.decode()
+    assert 'id="count-sent">1<' in detail and 'id="count-failed">1<' in detail

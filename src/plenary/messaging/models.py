@@ -96,7 +96,11 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.subject or f"{self.get_kind_display()} {self.pk}"
+        if self.subject:
+            return self.subject
+        if self.kind == self.Kind.REMINDER and self.session_id:
+            return f"{self.get_kind_display()}: {self.session.title} (−{self.offset_minutes} min)"
+        return f"{self.get_kind_display()} {self.pk}"
 
     @property
     def subject(self) -> str:

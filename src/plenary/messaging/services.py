@@ -137,7 +137,7 @@ def set_reminder_rules(programme: Programme, rules: list[dict], *, actor=None) -
 # --- composing and cancelling ---------------------------------------------------------------------
 
 
-def _check_texts(subject_en: str, subject_zh: str, body_en: str, body_zh: str) -> None:
+def check_texts(subject_en: str, subject_zh: str, body_en: str, body_zh: str) -> None:
     if not (subject_en.strip() or subject_zh.strip()):
         raise MessageRefused(_("Write a subject (in English, Chinese or both)."))
     if not (body_en.strip() or body_zh.strip()):
@@ -171,7 +171,7 @@ def compose(
     the sender may see (a coordinator: their agency's nominations); ``send_at`` empty or past: now."""
     subject_en, subject_zh = subject
     body_en, body_zh = body
-    _check_texts(subject_en, subject_zh, body_en, body_zh)
+    check_texts(subject_en, subject_zh, body_en, body_zh)
     segment = segment or {}
     now = timezone.now()
     send_at = max(send_at or now, now)
@@ -487,8 +487,8 @@ def _send(taken: list[Delivery]) -> dict[str, int]:
                 update.update(state=Delivery.State.SENT, sent_at=now, last_error="")
             elif outcome.state == RETRY and attempts < MAX_ATTEMPTS:
                 update.update(state=Delivery.State.RETRYING, next_attempt_at=now + backoff(attempts))
-            else:
-                update.update(state=Delivery.State.FAILED)
+            else:  # failed for good: next_attempt_at keeps when the last attempt was
+                update.update(state=Delivery.State.FAILED, next_attempt_at=now)
             counts[outcome.state if outcome.state != RETRY or attempts < MAX_ATTEMPTS else FAILED] += 1
             Delivery.objects.filter(pk=delivery.pk, lease=delivery.lease).update(**update)
     return counts
@@ -522,7 +522,7 @@ def _finish_messages() -> None:
 
 def send_test(message_fields: dict, registration: Registration, to: str) -> None:
     """Sends the message as ``registration`` would receive it to ``to`` (the sender's own address)."""
-    _check_texts(*message_fields["subject"], *message_fields["body"])
+    check_texts(*message_fields["subject"], *message_fields["body"])
     values = selectors.person_values(registration)
     with translation.override(registration.language):
         subject = merge.fill(pick(*message_fields["subject"]), values)

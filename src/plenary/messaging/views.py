@@ -47,7 +47,9 @@ def message_list(request, programme):
     shown = Message.objects.filter(programme=programme)
     if not rules.manages(request.user, programme):
         shown = shown.filter(created_by=request.user)
-    rows = [(m, selectors.counts(m)) for m in shown.order_by("-send_at", "-id")[:200]]
+    rows = [
+        (m, selectors.counts(m)) for m in shown.select_related("session").order_by("-send_at", "-id")[:200]
+    ]
     return render(
         request,
         "messaging/list.html",
@@ -86,7 +88,7 @@ def compose(request, programme):
                     % {"count": message.recipients},
                 )
                 return redirect("messaging:detail", slug=programme.slug, message_id=message.pk)
-            services._check_texts(*subject, *body)
+            services.check_texts(*subject, *body)
             people = services.recipients(programme, form.segment(), among)
             first = people.select_related("programme").first()
             if action == "test":
