@@ -33,6 +33,7 @@ from plenary.attendance.models import AttendanceImport
 from plenary.certificates.models import Certificate, IssueJob
 from plenary.engagement.models import Reflection
 from plenary.media.models import Photo
+from plenary.messaging.models import Message
 from plenary.organisations.models import Membership, Organisation
 from plenary.privacy.models import PrivacyRequest
 from plenary.programmes.models import CoOrganiser, Programme, Session, Venue
@@ -122,6 +123,19 @@ EXPECTED: dict[str, dict[str, str]] = {
     "manage/p/<slug:slug>/privacy/retention/": CONSOLE_POST,
     "manage/p/<slug:slug>/privacy/<int:pk>/": CONSOLE_POST,
     "manage/p/<slug:slug>/registrations/r/<str:reference>/data.<str:kind>": CONSOLE,
+    # --- messaging -------------------------------------------------------------------------------------
+    "p/<slug:slug>/calendar.ics": PUBLIC,
+    "me/<str:token>/calendar.ics": TOKEN,
+    # Organisers, and coordinators of an agency with nominations in the programme (A and B both have).
+    "manage/p/<slug:slug>/messages/": CONSOLE | {"coordinator_a": "200", "coordinator_b": "200"},
+    "manage/p/<slug:slug>/messages/new/": CONSOLE | {"coordinator_a": "200", "coordinator_b": "200"},
+    "manage/p/<slug:slug>/messages/reminders/": CONSOLE,
+    # A message is seen by the programme's organisers and its sender (the organiser wrote this one).
+    "manage/p/<slug:slug>/messages/<int:message_id>/": CONSOLE,
+    "manage/p/<slug:slug>/messages/<int:message_id>/failures.csv": CONSOLE,
+    "manage/p/<slug:slug>/messages/<int:message_id>/cancel/": row(
+        "405    405    405    405    403    405    405    405"
+    ),
     "manage/": row("L      L      >/agency/ >/agency/ 403    200    200    200", door="403"),
     "manage/programmes/new/": ORGANISER,
     "manage/venues/new/": ORGANISER,
@@ -229,6 +243,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     | {"coordinator_a": "200", "coordinator_b": "404", "outsider": "404"},
     "api/v1/certificates/<serial>": API_PUBLIC,
     "api/v1/registrations/<reference>/anonymise": API_POST,
+    "api/v1/programmes/<slug>/messages": API_POST,
+    "api/v1/messages/<message_id>": API_MANAGE
+    | {"coordinator_a": "404", "coordinator_b": "404", "outsider": "404"},
+    "api/v1/programmes/<slug>/reminders": API_MANAGE,
 }
 
 # Django's own admin is Django's: it is tested by Django.
@@ -332,6 +350,13 @@ def build_world(tmp_path) -> dict:
         "venue": sharing.venue,
         "import": batch,
         "job": job,
+        "message": Message.objects.create(
+            programme=programme,
+            subject_en="Welcome",
+            body_en="Dear {name}",
+            send_at=datetime(2022, 11, 1, tzinfo=HK),
+            created_by=User.objects.get(username="organiser"),
+        ),
         "privacy_request": PrivacyRequest.objects.create(
             programme=programme,
             registration=registrant,
@@ -396,6 +421,7 @@ def url_for(route: str, world: dict, role: str) -> str:
             "uidb64": "MQ",
             "import_id": str(world["import"].pk),
             "job_id": str(world["job"].pk),
+            "message_id": str(world["message"].pk),
             "path": world["photo"].image.name.removeprefix("photos/"),
         }
         return values[name]

@@ -17,6 +17,7 @@ DOMAIN = {
     "checkin",
     "engagement",
     "media",
+    "messaging",
     "organisations",
     "privacy",
     "programmes",

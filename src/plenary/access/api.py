@@ -91,3 +91,26 @@ def issue_job(request, job_id: int):
     if job is None or not rules.manages(request.auth, job.programme):
         raise Http404
     return job
+
+
+def messaging_programme(request, slug: str):
+    """The programme and whom the caller may message in it (organisers: everyone; coordinators: their
+    agencies' nominations)."""
+    found = programme(slug)
+    if not rules.messages_programme(request.auth, found):
+        raise PermissionDenied(
+            "Only organisers of this programme and coordinators of agencies with nominations in it may message."
+        )
+    return found, rules.message_recipients(request.auth, found)
+
+
+def message(request, message_id: int):
+    """One message the caller may see (its programme's organisers, its sender), or 404."""
+    from plenary.messaging.models import Message
+
+    if not 0 < message_id <= MAX_ID:
+        raise Http404
+    found = Message.objects.select_related("programme").filter(pk=message_id).first()
+    if found is None or not rules.sees_message(request.auth, found):
+        raise Http404
+    return found

@@ -210,6 +210,28 @@ def sees_registration(user, registration) -> bool:
     return visible_registrations(user, registration.programme).filter(pk=registration.pk).exists()
 
 
+# --- messages -----------------------------------------------------------------------------------
+
+
+def messages_programme(user, programme: Programme) -> bool:
+    """May write to (some of) a programme's registrants: its organisers, and coordinators of an agency
+    with nominations in it (to those nominees only: ``message_recipients``)."""
+    return manages(user, programme) or (is_coordinator(user) and nominations(user, programme).exists())
+
+
+def message_recipients(user, programme: Programme):
+    """Whom this user may message in a programme: everyone for its organisers, their agencies'
+    nominations for a coordinator (never a self-registration that names the agency), nobody otherwise."""
+    return visible_registrations(user, programme)
+
+
+def sees_message(user, message) -> bool:
+    """A message's page and counts: the programme's organisers, and whoever sent it."""
+    if manages(user, message.programme):
+        return True
+    return _signed_in(user) and message.created_by_id == user.pk
+
+
 # --- staff ----------------------------------------------------------------------------------------
 
 

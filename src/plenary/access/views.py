@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from plenary.access import rules
-from plenary.programmes.models import Session
+from plenary.programmes.models import Programme, Session
 
 
 def manages_programme(view):
@@ -26,6 +26,22 @@ def manages_programme(view):
     def wrapper(request, *args, slug: str, **kwargs):
         programme = rules.managed_programmes(request.user).filter(slug=slug).first()
         if programme is None:
+            raise Http404
+        timezone.activate(programme.tzinfo)
+        return view(request, *args, programme=programme, **kwargs)
+
+    return wrapper
+
+
+def messages_programme(view):
+    """For message pages of one programme (URL keyword ``slug``): organisers, and coordinators of an
+    agency with nominations in it. The view gets ``programme``."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, slug: str, **kwargs):
+        programme = Programme.objects.filter(slug=slug).first()
+        if programme is None or not rules.messages_programme(request.user, programme):
             raise Http404
         timezone.activate(programme.tzinfo)
         return view(request, *args, programme=programme, **kwargs)

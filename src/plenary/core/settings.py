@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "plenary.checkin",
     "plenary.certificates",
     "plenary.privacy",
+    "plenary.messaging",
     "plenary.api",
     "plenary.site",
 ]
@@ -200,6 +201,10 @@ PLENARY_BENCH_VIEWS = env_bool("PLENARY_BENCH_VIEWS", False)
 # programme sets its own period (privacy.Retention).
 PLENARY_RETENTION_DAYS = int(env("PLENARY_RETENTION_DAYS", "730"))
 DEFAULT_FROM_EMAIL = env("PLENARY_FROM_EMAIL", "Plenary <noreply@plenary.invalid>")
+# Text messages: unset writes them under <data dir>/sms/; an http(s) URL posts each to that SMS gateway
+# as JSON {"to", "text"} with "Authorization: Bearer <PLENARY_SMS_TOKEN>".
+PLENARY_SMS_URL = env("PLENARY_SMS_URL", "")
+PLENARY_SMS_TOKEN = env("PLENARY_SMS_TOKEN", "")
 
 LOGGING = {
     "version": 1,

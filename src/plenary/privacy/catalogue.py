@@ -87,6 +87,18 @@ CATALOGUE: dict[str, Entry] = {
         },
         other="id registration",
     ),
+    "messaging.Delivery": Entry(
+        owner="registration",
+        personal={
+            "address": Personal(BLANK),
+            "channel": Personal(KEEP, reason=FIGURES),
+            "state": Personal(KEEP, reason=FIGURES),
+            "sent_at": Personal(KEEP, reason=FIGURES),
+            "attempts": Personal(KEEP, reason=FIGURES),
+            "last_error": Personal(SCRUB),
+        },
+        other="id message registration session next_attempt_at lease leased_until created_at",
+    ),
     "registrations.SeatAllocation": Entry(
         owner="registration",
         personal={
@@ -306,6 +318,20 @@ CATALOGUE: dict[str, Entry] = {
         other="id slug title_en title_zh summary_en summary_zh starts_on ends_on time_zone status "
         "registration_open registration_closes_at requires_approval attendance_threshold_percent created_at "
         "updated_at content_version content_changed_at",
+    ),
+    "messaging.ReminderRule": Entry(
+        owner=None,
+        other="id programme offset_minutes subject_en subject_zh body_en body_zh enabled",
+        reason="a programme's reminder texts with merge fields; no one's data",
+    ),
+    "messaging.Message": Entry(
+        owner=None,
+        other="id programme kind channel subject_en subject_zh body_en body_zh segment session offset_minutes "
+        "send_at state recipients created_by created_at",
+        reason="what organisers wrote and to which segment; each person's copy is a delivery",
+    ),
+    "messaging.SessionRevision": Entry(
+        owner=None, other="session sequence fingerprint", reason="a session's calendar revision"
     ),
     "programmes.CoOrganiser": Entry(owner=None, other="id programme organisation role order"),
     "programmes.Venue": Entry(owner=None, other="id name_en name_zh address_en address_zh capacity owner"),

@@ -16,6 +16,7 @@ BENCHMARKS = {
     "publicity": "publicity",
     "evaluations": "engagement",
     "pages": "pages",
+    "messaging": "messaging",
 }
 
 

@@ -1,0 +1,20 @@
+"""Template pieces other apps' pages show: the messages a person was sent."""
+
+from __future__ import annotations
+
+from django import template
+
+from plenary.core.i18n import pick
+from plenary.messaging import merge, selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("messaging/_private.html")
+def messages_sent(registration):
+    deliveries = list(selectors.messages_sent_to(registration)[:50])
+    values = selectors.person_values(registration) if deliveries else {}
+    for delivery in deliveries:
+        message = delivery.message
+        delivery.subject = merge.fill(pick(message.subject_en, message.subject_zh), values)
+    return {"deliveries": deliveries}
