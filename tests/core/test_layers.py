@@ -21,6 +21,7 @@ DOMAIN = {
     "programmes",
     "publicity",
     "registrations",
+    "reports",
 }
 
 

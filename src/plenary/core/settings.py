@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "plenary.publicity",
     "plenary.checkin",
     "plenary.certificates",
+    "plenary.reports",
     "plenary.api",
     "plenary.site",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
 from plenary.engagement.models import Answer, Reflection, Response
@@ -205,3 +205,33 @@ def programme_survey_overview(programme: Programme) -> list[dict]:
             }
         )
     return rows
+
+
+def programme_evaluation_figures(programme: Programme) -> dict:
+    """Responses, response rate and average rating (1–5, every rating question) per session and for
+    the whole programme: the console's survey overview plus two grouped queries."""
+    rows = programme_survey_overview(programme)
+    ratings = Answer.objects.filter(
+        response__survey__session__programme=programme, rating__isnull=False
+    ).order_by()
+    averages = dict(ratings.values_list("response__survey__session_id").annotate(a=Avg("rating")))
+    overall = ratings.aggregate(a=Avg("rating"))["a"]
+    responses = sum(row["responses"] for row in rows)
+    eligible = sum(row["eligible"] for row in rows)
+    return {
+        "responses": responses,
+        "eligible": eligible,
+        "rate": 100 * responses / eligible if eligible else None,
+        "average_rating": round(overall, 2) if overall is not None else None,
+        "sessions": {
+            row["session"].pk: {
+                "responses": row["responses"],
+                "eligible": row["eligible"],
+                "rate": row["rate"],
+                "average_rating": round(averages[row["session"].pk], 2)
+                if averages.get(row["session"].pk) is not None
+                else None,
+            }
+            for row in rows
+        },
+    }
