@@ -114,13 +114,12 @@ def daily_counts(programme: Programme) -> list[tuple]:
 
 
 def expected_per_session(programme: Programme) -> dict[int, dict[str, int]]:
-    """Per session: confirmed seats of standing registrations, in the room and online."""
+    """Per session: confirmed seats, in the room and online (a cancelled or rejected registration
+    holds none: ``seats.py`` cancels its seats), counted on the (session, mode, status) index."""
     figures: dict[int, dict[str, int]] = {}
     rows = (
         SeatAllocation.objects.filter(
-            session__programme=programme,
-            status=SeatAllocation.Status.CONFIRMED,
-            registration__status__in=ACTIVE_STATUSES,
+            session__in=programme.sessions.values("pk"), status=SeatAllocation.Status.CONFIRMED
         )
         .values_list("session_id", "mode")
         .annotate(n=Count("id"))

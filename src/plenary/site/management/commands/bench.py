@@ -15,6 +15,7 @@ BENCHMARKS = {
     "certificates": "certificates",
     "publicity": "publicity",
     "evaluations": "engagement",
+    "dashboard": "reports",
 }
 
 
