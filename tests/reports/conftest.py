@@ -49,6 +49,8 @@ def stats(db):
     beta = Organisation.objects.create(name_en="Agency Beta", name_zh="乙機構", is_member_agency=True)
     organiser = User.objects.create_user("stats-organiser", password="x-pass-12345")
     Membership.objects.create(user=organiser, organisation=lead, role=Membership.Role.ORGANISER)
+    coordinator_a = User.objects.create_user("stats-coord-a", password="x-pass-12345")
+    Membership.objects.create(user=coordinator_a, organisation=alpha, role=Membership.Role.COORDINATOR)
     other_body = Organisation.objects.create(name_en="Other Bureau")
     outsider = User.objects.create_user("stats-outsider", password="x-pass-12345")
     Membership.objects.create(user=outsider, organisation=other_body, role=Membership.Role.ORGANISER)
@@ -86,7 +88,7 @@ def stats(db):
         online_url="https://meeting.example.org/j/2",
     )
 
-    def register(email, agency, mode):
+    def register(email, agency, mode, source=Registration.Source.ORGANISER):
         return registrations.register(
             programme,
             registrations.Applicant(
@@ -96,11 +98,13 @@ def stats(db):
                 preferred_mode=mode,
                 consent_pics=True,
             ),
-            source=Registration.Source.ORGANISER,
+            source=source,
+            actor=coordinator_a if source == Registration.Source.NOMINATED else None,
         )
 
-    r1 = register("one@example.org", alpha, "in_person")
-    r2 = register("two@example.org", alpha, "in_person")
+    # Alpha's two are its nominations (a coordinator of Alpha sees them); the rest were added by organisers.
+    r1 = register("one@example.org", alpha, "in_person", Registration.Source.NOMINATED)
+    r2 = register("two@example.org", alpha, "in_person", Registration.Source.NOMINATED)
     r3 = register("three@example.org", beta, "in_person")  # the room is full: waits for it
     r4 = register("four@example.org", None, "online")
     r5 = register("five@example.org", beta, "online")
@@ -125,6 +129,7 @@ def stats(db):
         "programme": programme,
         "organiser": organiser,
         "outsider": outsider,
+        "coordinator_a": coordinator_a,
         "lecture": lecture,
         "sharing": sharing,
         "alpha": alpha,

@@ -99,3 +99,14 @@ def session_figures(programme: Programme) -> dict[int, dict]:
         index = max(i for i, bound in enumerate(MINUTE_BINS) if share >= bound)
         row["minutes"][index] += n
     return figures
+
+
+def attended_per_programme(registrations) -> dict[int, int]:
+    """Per programme: how many of the given registrations were present at one session at least."""
+    rows = (
+        Attendance.objects.filter(registration__in=registrations, present=True)
+        .values("registration__programme_id")
+        .annotate(n=Count("registration", distinct=True))
+        .order_by()
+    )
+    return {row["registration__programme_id"]: row["n"] for row in rows}

@@ -92,3 +92,32 @@ def eligible_count(programme: Programme) -> tuple[int, int]:
         if count and services.meets_rule(rule, len(sessions), minutes_total, attended, minutes or 0)
     )
     return eligible, confirmed
+
+
+def hours_per_person(registrations) -> list[dict]:
+    """CPD hours of valid certificates per person (by email, across programmes) for the given
+    registrations: ``email``, ``name_en``, ``name_zh``, ``programmes``, ``hours``; one grouped query."""
+    from django.db.models import Max
+
+    return list(
+        Certificate.objects.filter(registration__in=registrations, state=Certificate.State.VALID)
+        .values("registration__email")
+        .annotate(
+            name_en=Max("name_en"),
+            name_zh=Max("name_zh"),
+            programmes=Count("programme", distinct=True),
+            hours=Sum("hours"),
+        )
+        .order_by("registration__email")
+    )
+
+
+def per_programme(registrations) -> dict[int, dict]:
+    """Valid certificates and their hours per programme for the given registrations."""
+    rows = (
+        Certificate.objects.filter(registration__in=registrations, state=Certificate.State.VALID)
+        .values("programme_id")
+        .annotate(n=Count("id"), hours=Sum("hours"))
+        .order_by()
+    )
+    return {row["programme_id"]: {"certificates": row["n"], "hours": row["hours"]} for row in rows}

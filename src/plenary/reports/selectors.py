@@ -144,3 +144,49 @@ def programme_figures(programme: Programme, *, top_agencies: int = 10) -> Figure
         response_rate=evaluations["rate"],
         average_rating=evaluations["average_rating"],
     )
+
+
+@dataclass
+class AgencyProgrammeRow:
+    programme: Programme
+    nominees: int
+    confirmed: int
+    attended: int
+    certificates: int
+    hours: object
+
+
+def agency_record(user, agency: Organisation) -> tuple[list[AgencyProgrammeRow], list[dict]]:
+    """A coordinator's view of one agency they coordinate across every programme, current and past:
+    per programme the nominations (``access.rules.nominations``: what the collection statement lets a
+    coordinator see), how many were present at a session at least, certificates and CPD hours; and the
+    CPD hours per staff member (by email) across programmes. Four grouped queries."""
+    from django.db.models import Count, Q
+
+    from plenary.access import rules as access
+    from plenary.registrations.models import Registration
+
+    nominated = access.nominations(user).filter(organisation=agency)
+    counts = {
+        row["programme_id"]: row
+        for row in nominated.values("programme_id")
+        .annotate(
+            n=Count("id"),
+            confirmed=Count("id", filter=Q(status=Registration.Status.CONFIRMED)),
+        )
+        .order_by()
+    }
+    attended = attendance.attended_per_programme(nominated)
+    issued = certificates.per_programme(nominated)
+    rows = [
+        AgencyProgrammeRow(
+            programme=programme,
+            nominees=counts[programme.pk]["n"],
+            confirmed=counts[programme.pk]["confirmed"],
+            attended=attended.get(programme.pk, 0),
+            certificates=issued.get(programme.pk, {}).get("certificates", 0),
+            hours=issued.get(programme.pk, {}).get("hours") or 0,
+        )
+        for programme in Programme.objects.filter(pk__in=list(counts)).order_by("-starts_on", "slug")
+    ]
+    return rows, certificates.hours_per_person(nominated)

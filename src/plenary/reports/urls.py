@@ -1,10 +1,14 @@
 from django.urls import path
 
-from plenary.reports import views
+from plenary.reports import agency, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("manage/p/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
     path("manage/p/<slug:slug>/dashboard/figures.xlsx", views.dashboard_export, name="dashboard-xlsx"),
+]
+urlpatterns += [
+    path("agency/record/", agency.record, name="agency-record"),
+    path("agency/record/cpd.csv", agency.record_csv, name="agency-record-csv"),
 ]
