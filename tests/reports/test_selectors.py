@@ -115,3 +115,13 @@ def test_the_number_of_queries_does_not_grow_with_registrations(stats):
     assert figures.total == 11
     assert len(after.captured_queries) == len(before.captured_queries)
     assert len(before.captured_queries) < 30
+
+
+def test_eligible_counts_in_one_go_equal_the_per_session_rule(stats):
+    from plenary.engagement import selectors as engagement
+
+    programme = stats["programme"]
+    assert engagement.eligible_counts(programme) == {
+        session.pk: engagement.eligible_count(session) for session in programme.sessions.all()
+    }
+    assert engagement.eligible_counts(programme) == {stats["lecture"].pk: 4, stats["sharing"].pk: 3}

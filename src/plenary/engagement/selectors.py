@@ -112,6 +112,30 @@ def eligible_count(session: Session) -> int:
     return seats or active_registrations(session.programme).count()
 
 
+def eligible_counts(programme: Programme) -> dict[int, int]:
+    """``eligible_count`` for every session of the programme in two queries (the dashboard, the console's list)."""
+    seats = dict(
+        SeatAllocation.objects.filter(
+            session__programme=programme,
+            status=SeatAllocation.Status.CONFIRMED,
+            registration__status__in=ACTIVE_STATUSES,
+        )
+        .values_list("session_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    everyone = None
+    counts = {}
+    for session_id in programme.sessions.values_list("pk", flat=True):
+        if seats.get(session_id):
+            counts[session_id] = seats[session_id]
+        else:
+            if everyone is None:
+                everyone = active_registrations(programme).count()
+            counts[session_id] = everyone
+    return counts
+
+
 @dataclass
 class QuestionResult:
     question: object
@@ -192,9 +216,10 @@ def programme_survey_overview(programme: Programme) -> list[dict]:
         .values_list("survey__session_id")
         .annotate(n=Count("id"))
     )
+    eligible_by_session = eligible_counts(programme)
     rows = []
     for session in programme.sessions.all():
-        eligible = eligible_count(session)
+        eligible = eligible_by_session[session.pk]
         responses = counts.get(session.pk, 0)
         rows.append(
             {
