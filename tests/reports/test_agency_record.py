@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -96,3 +97,27 @@ def test_a_coordinator_sees_only_their_agency(record):
     assert client.get(URL, {"agency": "x"}).status_code == 404
     assert signed_in(record["organiser"]).get(URL).status_code == 403
     assert Client().get(URL).status_code == 302
+
+
+def test_one_programme_of_the_record_shows_seats_attendance_and_certificates(record):
+    from plenary.certificates.models import Certificate
+
+    client = signed_in(record["coordinator_a"])
+    assert 'href="/agency/record/p/stats-programme/?agency=' in client.get(URL).content.decode()
+    html = client.get(URL + "p/stats-programme/").content.decode()
+    r1 = record["people"][0]
+    serial = Certificate.objects.get(registration=r1, state="valid").serial
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', html, re.S))
+    assert set(rows) == {"one", "two"}  # Alpha's nominations only: not r3 (Beta), r4 or r5
+    assert "120 minutes · present" in rows["one"] and "180 minutes · present" in rows["one"]
+    assert f"{serial} · 5 CPD hours" in rows["one"]
+    assert "60 minutes" in rows["two"] and "150 minutes · present" in rows["two"]
+    assert "In person · Confirmed" in rows["two"]
+    assert rows["two"].rstrip().endswith("<td>—</td>")  # no certificate
+
+
+def test_a_programme_without_the_agencys_nominees_reveals_nothing(record):
+    assert signed_in(record["coordinator_b"]).get(URL + "p/stats-programme/").status_code == 404
+    client = signed_in(record["coordinator_a"])
+    assert client.get(URL + "p/no-such-programme/").status_code == 404
+    assert client.get(URL + "p/stats-programme/", {"agency": record["beta"].pk}).status_code == 404

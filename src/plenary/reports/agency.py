@@ -10,11 +10,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plenary.access import rules as access
 from plenary.access.views import coordinator_required
 from plenary.core.spreadsheets import safe_cell
+from plenary.programmes.models import Programme
 from plenary.reports import selectors
 
 
@@ -68,3 +70,20 @@ def record_csv(request):
     )
     response["Content-Disposition"] = f'attachment; filename="cpd-hours-agency-{agency.pk}.csv"'
     return response
+
+
+@coordinator_required
+def record_programme(request, slug):
+    agency, agencies = _agency(request)
+    programme = Programme.objects.filter(slug=slug).first()
+    if programme is None:
+        raise Http404
+    sessions, rows = selectors.agency_programme(request.user, agency, programme)
+    if not rows:
+        raise Http404  # a programme the agency nominated nobody to reveals nothing
+    timezone.activate(programme.tzinfo)
+    return render(
+        request,
+        "reports/agency_programme.html",
+        {"agency": agency, "agencies": agencies, "programme": programme, "sessions": sessions, "rows": rows},
+    )

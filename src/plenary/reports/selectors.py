@@ -190,3 +190,44 @@ def agency_record(user, agency: Organisation) -> tuple[list[AgencyProgrammeRow],
         for programme in Programme.objects.filter(pk__in=list(counts)).order_by("-starts_on", "slug")
     ]
     return rows, certificates.hours_per_person(nominated)
+
+
+@dataclass
+class NomineeRow:
+    registration: object
+    cells: list  # per session: (seat or None, attendance or None)
+    certificate: object | None
+
+
+def agency_programme(
+    user, agency: Organisation, programme: Programme
+) -> tuple[list[Session], list[NomineeRow]]:
+    """One programme of the agency's record: each nominee with their seat and attendance per session and
+    their valid certificate. Four queries, whatever the number of nominees."""
+    from plenary.access import rules as access
+    from plenary.registrations.models import SeatAllocation
+
+    nominees = list(access.nominations(user, programme).filter(organisation=agency).order_by("name_en", "id"))
+    sessions = list(programme.sessions.order_by("starts_at", "id"))
+    ids = [registration.pk for registration in nominees]
+    seats = {
+        (seat.registration_id, seat.session_id): seat
+        for seat in SeatAllocation.objects.filter(registration_id__in=ids)
+    }
+    present = attendance.attendance_by_registration([session.pk for session in sessions], ids)
+    valid = {
+        certificate.registration_id: certificate
+        for certificate in certificates.valid_certificates(programme).filter(registration_id__in=ids)
+    }
+    rows = [
+        NomineeRow(
+            registration=registration,
+            cells=[
+                (seats.get((registration.pk, session.pk)), present.get((registration.pk, session.pk)))
+                for session in sessions
+            ],
+            certificate=valid.get(registration.pk),
+        )
+        for registration in nominees
+    ]
+    return sessions, rows

@@ -11,4 +11,5 @@ urlpatterns = [
 urlpatterns += [
     path("agency/record/", agency.record, name="agency-record"),
     path("agency/record/cpd.csv", agency.record_csv, name="agency-record-csv"),
+    path("agency/record/p/<slug:slug>/", agency.record_programme, name="agency-record-programme"),
 ]
