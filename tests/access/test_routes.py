@@ -136,6 +136,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "manage/p/<slug:slug>/messages/<int:message_id>/cancel/": row(
         "405    405    405    405    403    405    405    405"
     ),
+    # --- reports -------------------------------------------------------------------------------------
+    "manage/p/<slug:slug>/dashboard/": CONSOLE,
+    "manage/p/<slug:slug>/dashboard/figures.xlsx": CONSOLE,
+    "agency/record/": AGENCY,
+    "agency/record/cpd.csv": AGENCY,
+    "agency/record/p/<slug:slug>/": AGENCY,
     "manage/": row("L      L      >/agency/ >/agency/ 403    200    200    200", door="403"),
     "manage/programmes/new/": ORGANISER,
     "manage/venues/new/": ORGANISER,
@@ -247,6 +253,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api/v1/messages/<message_id>": API_MANAGE
     | {"coordinator_a": "404", "coordinator_b": "404", "outsider": "404"},
     "api/v1/programmes/<slug>/reminders": API_MANAGE,
+    "api/v1/programmes/<slug>/stats": API_MANAGE,
 }
 
 # Django's own admin is Django's: it is tested by Django.

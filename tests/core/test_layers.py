@@ -23,6 +23,7 @@ DOMAIN = {
     "programmes",
     "publicity",
     "registrations",
+    "reports",
 }
 
 

@@ -63,3 +63,50 @@ def with_candidates(programme: Programme, pending: list[tuple]) -> list[tuple]:
                 found.setdefault(person.pk, person)
         result.append((batch, row, list(found.values())[:5]))
     return result
+
+
+# Bins of the minutes distribution: a share of the session's length, lower bound inclusive.
+MINUTE_BINS = (0, 25, 50, 75, 100)
+
+
+def session_figures(programme: Programme) -> dict[int, dict]:
+    """Per session of the programme, from one grouped query over the standing registrations' attendance:
+    ``arrived`` (seen in the room), ``online_present`` and ``present`` (at the programme's threshold,
+    as ``services.derive`` decided it) and ``minutes``, how many people fall in each bin of
+    ``MINUTE_BINS`` (share of the session's length: under 25 %, 25–49 %, 50–74 %, 75–99 %, 100 %)."""
+    sessions = list(programme.sessions.all())
+    figures = {
+        session.pk: {"arrived": 0, "online_present": 0, "present": 0, "minutes": [0] * len(MINUTE_BINS)}
+        for session in sessions
+    }
+    lengths = {session.pk: int(session.duration.total_seconds() // 60) for session in sessions}
+    rows = (
+        Attendance.objects.filter(session__programme=programme, registration__status__in=ACTIVE_STATUSES)
+        .values_list("session_id", "mode", "present", "minutes")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for session_id, mode, present, minutes, n in rows:
+        row = figures[session_id]
+        if mode in ("in_person", "hybrid"):
+            row["arrived"] += n
+        if present:
+            row["present"] += n
+            if mode in ("online", "hybrid"):
+                row["online_present"] += n
+        length = lengths[session_id]
+        share = 100 * minutes / length if length else 0
+        index = max(i for i, bound in enumerate(MINUTE_BINS) if share >= bound)
+        row["minutes"][index] += n
+    return figures
+
+
+def attended_per_programme(registrations) -> dict[int, int]:
+    """Per programme: how many of the given registrations were present at one session at least."""
+    rows = (
+        Attendance.objects.filter(registration__in=registrations, present=True)
+        .values("registration__programme_id")
+        .annotate(n=Count("registration", distinct=True))
+        .order_by()
+    )
+    return {row["registration__programme_id"]: row["n"] for row in rows}

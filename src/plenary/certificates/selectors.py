@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Least
 
 from plenary.access import rules as access
 from plenary.certificates.models import Certificate
 from plenary.programmes.models import Programme
+from plenary.registrations.models import Registration
 
 
 def visible_certificates(user, programme: Programme) -> QuerySet[Certificate] | None:
@@ -32,3 +35,89 @@ def find_by_serial(serial: str) -> Certificate | None:
 
 def valid_certificates(programme: Programme) -> QuerySet[Certificate]:
     return Certificate.objects.filter(programme=programme, state=Certificate.State.VALID)
+
+
+def valid_count(programme: Programme) -> int:
+    """Certificates issued and standing (neither superseded nor revoked)."""
+    return valid_certificates(programme).count()
+
+
+def eligible_count(programme: Programme) -> tuple[int, int]:
+    """(eligible, confirmed): how many confirmed registrations the programme's rule gives a
+    certificate to, without loading them.
+
+    The database sums each person's figures over the counting sessions (sessions attended, minutes
+    capped at each session's length, as ``services.evaluate`` counts them) and counts the people per
+    distinct pair of figures; ``services.meets_rule`` (the rule, written once) then decides each pair.
+    A few hundred pairs at most, however many registrations.
+    """
+    from plenary.attendance.models import Attendance
+    from plenary.certificates import services
+
+    rule = services.rule_for(programme)
+    sessions = services.counting_sessions(programme)
+    confirmed = programme.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    if not sessions or not confirmed:
+        return 0, confirmed
+    lengths = {session.pk: services._session_minutes(session) for session in sessions}
+    capped = Case(
+        *[When(session_id=pk, then=Least("minutes", Value(length))) for pk, length in lengths.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    per_person = (
+        Attendance.objects.filter(
+            session_id__in=list(lengths),
+            registration__programme=programme,
+            registration__status=Registration.Status.CONFIRMED,
+        )
+        .values("registration_id")
+        .annotate(attended_n=Count("id", filter=Q(present=True)), minutes_sum=Sum(capped))
+        .order_by()
+    )
+    sql, params = per_person.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT attended_n, minutes_sum, COUNT(*) FROM ({sql}) figures "  # noqa: S608 - the ORM built it, values bound
+            "GROUP BY attended_n, minutes_sum",
+            params,
+        )
+        pairs = cursor.fetchall()
+    minutes_total = sum(lengths.values())
+    seen = sum(count for _a, _m, count in pairs)
+    pairs.append((0, 0, confirmed - seen))
+    eligible = sum(
+        count
+        for attended, minutes, count in pairs
+        if count and services.meets_rule(rule, len(sessions), minutes_total, attended, minutes or 0)
+    )
+    return eligible, confirmed
+
+
+def hours_per_person(registrations) -> list[dict]:
+    """CPD hours of valid certificates per person (by email, across programmes) for the given
+    registrations: ``email``, ``name_en``, ``name_zh``, ``programmes``, ``hours``; one grouped query."""
+    from django.db.models import Max
+
+    return list(
+        Certificate.objects.filter(registration__in=registrations, state=Certificate.State.VALID)
+        .values("registration__email")
+        .annotate(
+            name_en=Max("name_en"),
+            name_zh=Max("name_zh"),
+            programmes=Count("programme", distinct=True),
+            hours=Sum("hours"),
+        )
+        .order_by("registration__email")
+    )
+
+
+def per_programme(registrations) -> dict[int, dict]:
+    """Valid certificates and their hours per programme for the given registrations."""
+    rows = (
+        Certificate.objects.filter(registration__in=registrations, state=Certificate.State.VALID)
+        .values("programme_id")
+        .annotate(n=Count("id"), hours=Sum("hours"))
+        .order_by()
+    )
+    return {row["programme_id"]: {"certificates": row["n"], "hours": row["hours"]} for row in rows}

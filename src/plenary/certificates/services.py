@@ -86,6 +86,18 @@ def _session_minutes(session: Session) -> int:
     return int(session.duration.total_seconds() // 60)
 
 
+def meets_rule(
+    rule: CertificateRule, sessions_total: int, minutes_total: int, sessions_attended: int, minutes: int
+) -> bool:
+    """The eligibility rule itself, on one person's figures: ``evaluate`` applies it to each
+    registration, ``selectors.eligible_count`` to each distinct pair of figures the database counted."""
+    if not sessions_total:
+        return False
+    if rule.mode == CertificateRule.Mode.SESSIONS:
+        return sessions_attended >= min(rule.min_sessions or sessions_total, sessions_total)
+    return minutes_total > 0 and minutes * 100 >= rule.min_percent * minutes_total
+
+
 def evaluate(programme: Programme, registrations: Iterable[Registration] | None = None) -> list[Evaluation]:
     """Applies the rule to every confirmed registration (or the ones given), with the reason in words.
 
@@ -130,17 +142,16 @@ def evaluate(programme: Programme, registrations: Iterable[Registration] | None 
         else:
             hours = sum((session.cpd_hours for session in attended), Decimal(0))
         hours = hours.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+        eligible = meets_rule(rule, len(sessions), minutes_total, len(attended), minutes)
         if not sessions:
-            eligible, reason = False, _("no session counts towards the certificate")
+            reason = _("no session counts towards the certificate")
         elif rule.mode == CertificateRule.Mode.SESSIONS:
-            eligible = len(attended) >= needed_sessions
             reason = _("attended %(attended)s of %(total)s sessions; needs %(needed)s") % {
                 "attended": len(attended),
                 "total": len(sessions),
                 "needed": needed_sessions,
             }
         else:
-            eligible = minutes_total > 0 and minutes * 100 >= rule.min_percent * minutes_total
             percent = Decimal(minutes * 100) / minutes_total if minutes_total else Decimal(0)
             reason = _("attended %(minutes)s of %(total)s minutes (%(percent)s %%); needs %(needed)s %%") % {
                 "minutes": minutes,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "plenary.certificates",
     "plenary.privacy",
     "plenary.messaging",
+    "plenary.reports",
     "plenary.api",
     "plenary.site",
 ]

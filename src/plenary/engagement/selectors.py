@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
 from plenary.engagement.models import Answer, Reflection, Response
@@ -112,6 +112,30 @@ def eligible_count(session: Session) -> int:
     return seats or active_registrations(session.programme).count()
 
 
+def eligible_counts(programme: Programme) -> dict[int, int]:
+    """``eligible_count`` for every session of the programme in two queries (the dashboard, the console's list)."""
+    seats = dict(
+        SeatAllocation.objects.filter(
+            session__programme=programme,
+            status=SeatAllocation.Status.CONFIRMED,
+            registration__status__in=ACTIVE_STATUSES,
+        )
+        .values_list("session_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    everyone = None
+    counts = {}
+    for session_id in programme.sessions.values_list("pk", flat=True):
+        if seats.get(session_id):
+            counts[session_id] = seats[session_id]
+        else:
+            if everyone is None:
+                everyone = active_registrations(programme).count()
+            counts[session_id] = everyone
+    return counts
+
+
 @dataclass
 class QuestionResult:
     question: object
@@ -192,9 +216,10 @@ def programme_survey_overview(programme: Programme) -> list[dict]:
         .values_list("survey__session_id")
         .annotate(n=Count("id"))
     )
+    eligible_by_session = eligible_counts(programme)
     rows = []
     for session in programme.sessions.all():
-        eligible = eligible_count(session)
+        eligible = eligible_by_session[session.pk]
         responses = counts.get(session.pk, 0)
         rows.append(
             {
@@ -205,3 +230,33 @@ def programme_survey_overview(programme: Programme) -> list[dict]:
             }
         )
     return rows
+
+
+def programme_evaluation_figures(programme: Programme) -> dict:
+    """Responses, response rate and average rating (1–5, every rating question) per session and for
+    the whole programme: the console's survey overview plus two grouped queries."""
+    rows = programme_survey_overview(programme)
+    ratings = Answer.objects.filter(
+        response__survey__session__programme=programme, rating__isnull=False
+    ).order_by()
+    averages = dict(ratings.values_list("response__survey__session_id").annotate(a=Avg("rating")))
+    overall = ratings.aggregate(a=Avg("rating"))["a"]
+    responses = sum(row["responses"] for row in rows)
+    eligible = sum(row["eligible"] for row in rows)
+    return {
+        "responses": responses,
+        "eligible": eligible,
+        "rate": 100 * responses / eligible if eligible else None,
+        "average_rating": round(overall, 2) if overall is not None else None,
+        "sessions": {
+            row["session"].pk: {
+                "responses": row["responses"],
+                "eligible": row["eligible"],
+                "rate": row["rate"],
+                "average_rating": round(averages[row["session"].pk], 2)
+                if averages.get(row["session"].pk) is not None
+                else None,
+            }
+            for row in rows
+        },
+    }

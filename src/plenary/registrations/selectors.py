@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from plenary.programmes.models import Programme
 from plenary.registrations.models import Registration, SeatAllocation, SeatCounter
@@ -88,3 +89,58 @@ def waiting_position(seat: SeatAllocation) -> int | None:
         session_id=seat.session_id, mode=seat.mode, status=SeatAllocation.Status.WAITLISTED
     ).filter(Q(requested_at__lt=seat.requested_at) | Q(requested_at=seat.requested_at, pk__lt=seat.pk))
     return ahead.count() + 1
+
+
+def status_counts(programme: Programme) -> dict[str, int]:
+    """Every registration of the programme by status (every status present, zeros included)."""
+    found = dict(programme.registrations.values_list("status").annotate(n=Count("id")).order_by())
+    return {status: found.get(status, 0) for status in Registration.Status.values}
+
+
+def mode_counts(programme: Programme) -> dict[str, int]:
+    """Standing registrations by the mode they prefer for hybrid sessions."""
+    found = dict(
+        active_registrations(programme).values_list("preferred_mode").annotate(n=Count("id")).order_by()
+    )
+    return {mode: found.get(mode, 0) for mode in Registration.Mode.values}
+
+
+def agency_counts(programme: Programme, top: int = 10) -> tuple[list[tuple[int, int]], int]:
+    """Standing registrations per agency: the ``top`` largest as (organisation id, count), and how
+    many registered from every other agency or none."""
+    rows = list(
+        active_registrations(programme)
+        .values_list("organisation_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organisation_id")
+    )
+    named = [(pk, n) for pk, n in rows if pk is not None]
+    rest = sum(n for pk, n in rows if pk is None) + sum(n for _pk, n in named[top:])
+    return named[:top], rest
+
+
+def daily_counts(programme: Programme) -> list[tuple]:
+    """(day in the programme's zone, registrations made that day), every registration, oldest first."""
+    return list(
+        programme.registrations.annotate(day=TruncDate("created_at", tzinfo=programme.tzinfo))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+
+
+def expected_per_session(programme: Programme) -> dict[int, dict[str, int]]:
+    """Per session: confirmed seats, in the room and online (a cancelled or rejected registration
+    holds none: ``seats.py`` cancels its seats), counted on the (session, mode, status) index."""
+    figures: dict[int, dict[str, int]] = {}
+    rows = (
+        SeatAllocation.objects.filter(
+            session__in=programme.sessions.values("pk"), status=SeatAllocation.Status.CONFIRMED
+        )
+        .values_list("session_id", "mode")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for session_id, mode, n in rows:
+        figures.setdefault(session_id, dict.fromkeys(Registration.Mode.values, 0))[mode] = n
+    return figures

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("plenary.checkin.urls")),
     path("", include("plenary.certificates.urls")),
     path("", include("plenary.messaging.urls")),
+    path("", include("plenary.reports.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

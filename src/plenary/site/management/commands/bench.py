@@ -17,6 +17,7 @@ BENCHMARKS = {
     "evaluations": "engagement",
     "pages": "pages",
     "messaging": "messaging",
+    "dashboard": "reports",
 }
 
 
