@@ -116,6 +116,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # --- personal data (privacy app) ---------------------------------------------------------------------
     "me/<str:token>/data.json": TOKEN,
     "me/<str:token>/data/": TOKEN,
+    "me/<str:token>/data/part/": TOKEN,
     "me/<str:token>/details/": TOKEN_POST,
     "me/<str:token>/consent/": TOKEN_POST,
     "me/<str:token>/erase/": TOKEN_POST,

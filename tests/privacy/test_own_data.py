@@ -29,9 +29,15 @@ def test_private_page_shows_everything_held(person):
     page = Client().get(f"/me/{person.token}/").content.decode()
     for value in ("Person 1", "參加者1", "person1@example.org", "91234567", "S12345", "Social Worker"):
         assert value in page
-    assert services.COLLECTION_STATEMENT_VERSION in page  # the consent's wording version
     assert "Opening lecture" in page  # seats, per session
     assert f"/me/{person.token}/data.json" in page
+    # "Show everything we hold" opens the full list from the catalogue, loaded when opened.
+    assert f'hx-get="/me/{person.token}/data/part/"' in page
+    part = Client().get(f"/me/{person.token}/data/part/").content.decode()
+    assert services.COLLECTION_STATEMENT_VERSION in part  # the consent's wording version
+    for value in ("person1@example.org", "S12345", "Opening lecture"):
+        assert value in part
+    assert Client().get("/me/not-a-token/data/part/").status_code == 404
 
 
 def test_json_export_holds_every_exported_field(person):

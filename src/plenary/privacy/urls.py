@@ -7,6 +7,7 @@ app_name = "privacy"
 urlpatterns = [
     path("me/<str:token>/data.json", views.data_json, name="data-json"),
     path("me/<str:token>/data/", views.data_html, name="data"),
+    path("me/<str:token>/data/part/", views.data_part, name="data-part"),
     path("me/<str:token>/details/", views.details, name="details"),
     path("me/<str:token>/consent/", views.consent, name="consent"),
     path("me/<str:token>/erase/", views.erase, name="erase"),

@@ -63,6 +63,14 @@ def data_html(request, token):
     return _html(request, _mine(token))
 
 
+def data_part(request, token):
+    """Everything held, as the tables the private page shows when "Show everything we hold" is opened."""
+    registration = _mine(token)
+    response = render(request, "privacy/_tables.html", {"tables": selectors.personal_tables(registration)})
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @require_POST
 def details(request, token):
     registration = _mine(token)

@@ -13,8 +13,11 @@ register = template.Library()
 @register.inclusion_tag("messaging/_private.html")
 def messages_sent(registration):
     deliveries = list(selectors.messages_sent_to(registration)[:50])
-    values = selectors.person_values(registration) if deliveries else {}
+    # Subjects only: the person's own values, and a reminder's session from its delivery (the page
+    # does not look up their next session for every visit).
+    values = selectors.person_values(registration, next_session=False) if deliveries else {}
     for delivery in deliveries:
         message = delivery.message
-        delivery.subject = merge.fill(pick(message.subject_en, message.subject_zh), values)
+        session = {"session": delivery.session.title} if delivery.session_id else {}
+        delivery.subject = merge.fill(pick(message.subject_en, message.subject_zh), {**values, **session})
     return {"deliveries": deliveries}

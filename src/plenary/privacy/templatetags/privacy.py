@@ -8,12 +8,12 @@ register = template.Library()
 
 @register.inclusion_tag("privacy/mine.html", takes_context=True)
 def my_personal_data(context, registration):
-    """Everything held about the person, with correction, consents, export and erasure, for the private page."""
+    """The person's data on the private page: correction, consents, export and erasure; the full list of
+    everything held opens on demand (``views.data_part``) so that every visit does not build it."""
     return {
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
         "registration": registration,
-        "tables": selectors.personal_tables(registration),
         "details_form": DetailsForm(
             initial={name: getattr(registration, name) for name in DetailsForm.base_fields}
         ),
