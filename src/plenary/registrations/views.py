@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from plenary.core.ids import parse_id
 from plenary.core.ratelimit import rate_limited
 from plenary.organisations.models import Organisation
 from plenary.programmes import selectors as programme_selectors
@@ -150,7 +151,7 @@ def private(request, token):
 @require_POST
 def private_mode(request, token):
     registration = _registration(token)
-    session = get_object_or_404(registration.programme.sessions, pk=request.POST.get("session", "0") or 0)
+    session = get_object_or_404(registration.programme.sessions, pk=parse_id(request.POST.get("session")))
     try:
         services.change_mode(registration, session, request.POST.get("mode", ""))
     except services.RegistrationError as error:
