@@ -47,7 +47,7 @@ def xlsx_rows(data: bytes, *, max_expanded: int = MAX_XLSX_EXPANDED, max_ratio: 
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise SpreadsheetRefused(
-            _("The spreadsheet is damaged or truncated. Save it again and retry.")
+            _("This spreadsheet cannot be read: it is damaged or truncated. Save it again and retry.")
         ) from error
     expanded = sum(info.file_size for info in members)
     if expanded > max_expanded or expanded > max_ratio * max(len(data), 1):
