@@ -128,6 +128,15 @@ def response_for(request, exception):
     from django.db import InterfaceError, OperationalError
     from django.http.multipartparser import MultiPartParserError
 
+    from plenary.core.ratelimit import Throttled
+
+    if isinstance(exception, Throttled):
+        return problem(
+            request,
+            429,
+            lambda: (_("Please wait a moment"), str(exception.message)),
+            retry_after=exception.retry_after,
+        )
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)
     if isinstance(

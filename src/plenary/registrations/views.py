@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plenary.core.ids import parse_id
-from plenary.core.ratelimit import rate_limited
+from plenary.core.ratelimit import Limit, client_address, hit
 from plenary.organisations.models import Organisation
 from plenary.programmes import selectors as programme_selectors
 from plenary.registrations import selectors, services
@@ -19,19 +19,21 @@ from plenary.registrations.emails import pass_svg
 from plenary.registrations.forms import RegistrationForm, ResendLinkForm
 from plenary.registrations.models import Registration
 
-LINK_MAILS_PER_ADDRESS = 3
-LINK_MAILS_PER_CLIENT = 20
+# Mail that anyone can ask Plenary to send, and registrations from one client (core/ratelimit.py).
+LINK_MAILS_PER_ADDRESS = Limit("reg-link-address", 3)
+LINK_MAILS_PER_CLIENT = Limit("reg-link-client", 20)
+REGISTRATIONS_PER_CLIENT = Limit("register-client", 100)
 
 
 def send_link_politely(request, programme, email: str) -> None:
-    """Sends the private link unless this address or client asked too often (silently either way)."""
+    """Sends the private link to the address itself, a few times an hour per address and per client;
+    beyond that the person is told to wait (Throttled), never told it was sent when it was not."""
     email = services.normalise_email(email)
-    client = request.META.get("REMOTE_ADDR", "")
-    if rate_limited(
-        (f"reg-link:{programme.pk}:{email}", LINK_MAILS_PER_ADDRESS),
-        (f"reg-link-client:{client}", LINK_MAILS_PER_CLIENT),
-    ):
-        return
+    hit(
+        (LINK_MAILS_PER_ADDRESS, f"{programme.pk}:{email}"),
+        (LINK_MAILS_PER_CLIENT, client_address(request)),
+        message=_("Too many requests for this link. Please wait an hour and try again, or check your inbox."),
+    )
     services.resend_link(programme, email)
 
 
@@ -49,6 +51,10 @@ def register(request, slug):
     agencies = Organisation.objects.filter(is_member_agency=True).order_by("name_en")
     form = RegistrationForm(request.POST or None, sessions=sessions, agencies=agencies)
     if request.method == "POST" and form.is_valid():
+        hit(
+            (REGISTRATIONS_PER_CLIENT, client_address(request)),
+            message=_("Too many registrations from your network. Please wait a while and try again."),
+        )
         applicant = form.applicant(language=get_language() or "en")
         try:
             registration = services.register(programme, applicant)
