@@ -164,7 +164,12 @@ def desk(request, session: Session):
                         session, walk_in.applicant(language=request.LANGUAGE_CODE), actor=request.user
                     )
                 except ValidationError as error:
-                    walk_in.add_error(None, error)
+                    # The registration's field names, shown on the desk form's own fields where it has them.
+                    for name, problems in getattr(error, "error_dict", {"__all__": error}).items():
+                        name = {"organisation": "organisation_name"}.get(name, name)
+                        target = name if name in walk_in.fields else None
+                        for problem in ValidationError(problems).messages:
+                            walk_in.add_error(target, problem)
                 except DomainError as error:
                     messages.error(request, error.message)
                 else:

@@ -1,6 +1,7 @@
 """Headers on every response, and the guard that turns bad input and an unavailable database into 4xx/503."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -16,8 +17,13 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Pages reached by a private link (``/me/<token>/…``, ``/j/<token>/…``), in either language.
+TOKEN_PAGE = re.compile(r"^/(?:zh-hant/)?(?:me|j)/")
+
+
 class SecurityHeadersMiddleware:
-    """Adds a Content-Security-Policy and Permissions-Policy to HTML responses.
+    """Adds a Content-Security-Policy and Permissions-Policy to HTML responses, and keeps pages reached
+    by a private link out of search engines and caches.
 
     The API's browsable docs are exempt: the bundled Swagger UI initialises with inline code.
     """
@@ -30,6 +36,10 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith(("/api/v1/docs", "/admin/")):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        if TOKEN_PAGE.match(request.path_info):
+            # A private link is a password: its pages are neither indexed nor kept by any cache.
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Cache-Control"] = "private, no-store"
         return response
 
 
