@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plenary.core.ids import parse_id
-from plenary.core.ratelimit import Limit, client_address, hit
+from plenary.core.ratelimit import Limit, Throttled, client_address, hit
 from plenary.organisations.models import Organisation
 from plenary.programmes import selectors as programme_selectors
 from plenary.registrations import selectors, services
@@ -56,15 +58,15 @@ def register(request, slug):
             message=_("Too many registrations from your network. Please wait a while and try again."),
         )
         applicant = form.applicant(language=get_language() or "en")
+        # A new address and one already registered get the same answer (the same page, the link by
+        # email to the address itself), so the form tells no one who is registered.
         try:
-            registration = services.register(programme, applicant)
+            services.register(programme, applicant)
         except services.AlreadyRegistered:
-            send_link_politely(request, programme, applicant.email)
-            return render(
-                request,
-                "registrations/already.html",
-                {"programme": programme, "email": applicant.email},
-            )
+            # The address had its link several times this hour: the answer stays the same still.
+            with contextlib.suppress(Throttled):
+                send_link_politely(request, programme, applicant.email)
+            return redirect("registrations:received", slug=programme.slug)
         except services.RegistrationClosed:
             return render(request, "registrations/closed.html", {"programme": programme})
         except services.ValidationError as error:
@@ -73,10 +75,7 @@ def register(request, slug):
                 for message in errors:
                     form.add_error(target, message)
         else:
-            messages.success(
-                request, _("Thank you. Your registration is received; we have emailed you this page's link.")
-            )
-            return redirect("registrations:private", token=registration.token)
+            return redirect("registrations:received", slug=programme.slug)
     return render(
         request,
         "registrations/register.html",
@@ -86,6 +85,12 @@ def register(request, slug):
             "statement_version": services.COLLECTION_STATEMENT_VERSION,
         },
     )
+
+
+def received(request, slug):
+    """Where every registration ends: the private link is on its way to the address given."""
+    programme = _programme(slug)
+    return render(request, "registrations/received.html", {"programme": programme})
 
 
 def resend(request, slug):
