@@ -184,8 +184,10 @@ def busy_live_server(transactional_db):
 @pytest.fixture
 def fresh_rate_limits():
     """Rate limits count in the cache: each test starts and ends with none used."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["limits"].clear()
     yield
     cache.clear()
+    caches["limits"].clear()

@@ -11,11 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from plenary.access import rules
+from plenary.core.ids import MAX_ID, parse_id  # noqa: F401  (MAX_ID: the API modules' bound)
 from plenary.programmes.models import Programme, Session
-
-# The largest id a database column can hold (64-bit signed): anything larger is not found, rather
-# than an overflow in the database driver.
-MAX_ID = 2**63 - 1
 
 
 def programme(slug: str) -> Programme:
@@ -35,7 +32,7 @@ def managed_programme(request, slug: str) -> Programme:
 
 def managed_session(request, session_id: int) -> Session:
     """The session if the caller manages its programme."""
-    if not 0 < session_id <= MAX_ID:
+    if parse_id(session_id) is None:
         raise Http404
     session = Session.objects.select_related("programme").filter(pk=session_id).first()
     if session is None:

@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError
 
 from plenary.api.auth import bearer
 from plenary.core.errors import DomainError
+from plenary.core.ratelimit import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,12 @@ def invalid(request, exc):
 
 @api.exception_handler(DomainError)
 def refused(request, exc):
-    """A use case refused (``core/errors.py``): its message, with its status."""
-    return api.create_response(request, {"detail": str(exc.message)}, status=exc.status)
+    """A use case refused (``core/errors.py``): its message, with its status (and, when throttled, when
+    to try again)."""
+    response = api.create_response(request, {"detail": str(exc.message)}, status=exc.status)
+    if isinstance(exc, Throttled):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(IntegrityError)

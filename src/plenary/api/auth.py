@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 from plenary.core import sql
 from plenary.core.memo import MISSING, TimedCache
 from plenary.core.models import ApiToken
+from plenary.core.ratelimit import Limit, check, client_address, hit
 from plenary.organisations.models import Membership
 
 
@@ -37,13 +38,22 @@ def forget_tokens(*args, **kwargs) -> None:
     _users.clear()
 
 
+# Guessing tokens: a client that sent this many unknown tokens in 15 minutes is refused (429) for a while.
+BAD_TOKENS_PER_CLIENT = Limit("api-bad-token-client", 60, 900)
+TOO_MANY_BAD_TOKENS = "Too many requests with an unknown token from this client. Wait and try again."
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request, token: str):
         # The check-in middleware may already have asked for this request: look the token up once.
         cached = getattr(request, "_plenary_bearer", None)
         if cached is not None and cached[0] == token:
             return cached[1]
+        client = client_address(request)
+        check((BAD_TOKENS_PER_CLIENT, client), message=TOO_MANY_BAD_TOKENS)
         user = self._cached(token)
+        if user is None:
+            hit((BAD_TOKENS_PER_CLIENT, client), message=TOO_MANY_BAD_TOKENS)
         request._plenary_bearer = (token, user)
         if user is not None:
             request.user = user

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from plenary.access.views import manages_programme
 from plenary.attendance import forms, selectors, services
 from plenary.attendance.models import AttendanceImport
+from plenary.core.ids import parse_id
 from plenary.core.spreadsheets import safe_row
 from plenary.organisations.models import Organisation
 
@@ -139,8 +140,8 @@ def session_page(request, programme, session_id):
     review_total = len(pending)
     review = selectors.with_candidates(programme, pending[:REVIEW_SIZE])
     shown = None
-    if request.GET.get("import", "").isdigit():
-        shown = AttendanceImport.objects.filter(session=session, pk=int(request.GET["import"])).first()
+    if (import_id := parse_id(request.GET.get("import", ""))) is not None:
+        shown = AttendanceImport.objects.filter(session=session, pk=import_id).first()
     return render(
         request,
         "manage/attendance/session.html",

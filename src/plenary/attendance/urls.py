@@ -5,15 +5,15 @@ from plenary.attendance import console, views
 app_name = "attendance"
 
 urlpatterns = [
-    path("j/<str:token>/<int:session_id>/", views.join, name="join"),
-    path("j/<str:token>/<int:session_id>/watch/", views.watch, name="watch"),
-    path("j/<str:token>/<int:session_id>/heartbeat/", views.heartbeat, name="heartbeat"),
+    path("j/<str:token>/<id:session_id>/", views.join, name="join"),
+    path("j/<str:token>/<id:session_id>/watch/", views.watch, name="watch"),
+    path("j/<str:token>/<id:session_id>/heartbeat/", views.heartbeat, name="heartbeat"),
     path("manage/p/<slug:slug>/attendance/", console.matrix, name="matrix"),
-    path("manage/p/<slug:slug>/attendance/sessions/<int:session_id>/", console.session_page, name="session"),
+    path("manage/p/<slug:slug>/attendance/sessions/<id:session_id>/", console.session_page, name="session"),
     path(
-        "manage/p/<slug:slug>/attendance/sessions/<int:session_id>/imports/<int:import_id>/match/",
+        "manage/p/<slug:slug>/attendance/sessions/<id:session_id>/imports/<id:import_id>/match/",
         console.match_row,
         name="match",
     ),
-    path("manage/p/<slug:slug>/attendance/sessions/<int:session_id>/adjust/", console.adjust, name="adjust"),
+    path("manage/p/<slug:slug>/attendance/sessions/<id:session_id>/adjust/", console.adjust, name="adjust"),
 ]

@@ -166,10 +166,12 @@ def seats_left(session: Session) -> int:
 
 
 def roster(session: Session) -> list[dict]:
-    """Everyone with a place in this session (codes, names and state only), for the scanner's offline copy.
+    """Everyone with an in-person seat in this session (codes, names and state only), for the scanner's
+    offline copy. People who take part online only are left out: a door has no business holding their
+    names and pass codes (scanned at the door, the server still answers for them).
 
     ``state`` lets a scanner decide offline as the server would: ``expected`` (green on first scan),
-    ``online`` and ``waitlisted`` (amber: see the desk), ``cancelled`` (red).
+    ``waitlisted`` (amber: see the desk), ``cancelled`` (red).
     """
     arrivals = dict(
         CheckIn.objects.filter(session=session, undone_at__isnull=True).values_list(
@@ -177,7 +179,7 @@ def roster(session: Session) -> list[dict]:
         )
     )
     rows = []
-    seats = SeatAllocation.objects.filter(session=session).values_list(
+    seats = SeatAllocation.objects.filter(session=session, mode=Registration.Mode.IN_PERSON).values_list(
         "registration_id",
         "mode",
         "status",

@@ -26,6 +26,7 @@ from plenary.checkin import forms, selectors, services
 from plenary.checkin.models import CheckIn, StaffAssignment
 from plenary.checkin.passes import pass_pdf
 from plenary.core.errors import DomainError
+from plenary.core.ids import parse_id
 from plenary.programmes.models import Session
 from plenary.registrations import services as registrations
 from plenary.registrations.models import Registration, SeatAllocation
@@ -163,7 +164,12 @@ def desk(request, session: Session):
                         session, walk_in.applicant(language=request.LANGUAGE_CODE), actor=request.user
                     )
                 except ValidationError as error:
-                    walk_in.add_error(None, error)
+                    # The registration's field names, shown on the desk form's own fields where it has them.
+                    for name, problems in getattr(error, "error_dict", {"__all__": error}).items():
+                        name = {"organisation": "organisation_name"}.get(name, name)
+                        target = name if name in walk_in.fields else None
+                        for problem in ValidationError(problems).messages:
+                            walk_in.add_error(target, problem)
                 except DomainError as error:
                     messages.error(request, error.message)
                 else:
@@ -238,7 +244,7 @@ def console(request, programme):
     """Organisers: who works which door, whether a session asks for check-out, and arrivals so far."""
     sessions = list(programme.sessions.filter(mode__in=selectors.ROOM_MODES).select_related("venue"))
     if request.method == "POST":
-        session = get_object_or_404(programme.sessions, pk=request.POST.get("session"))
+        session = get_object_or_404(programme.sessions, pk=parse_id(request.POST.get("session")))
         action = request.POST.get("action")
         if action == "assign":
             form = forms.AssignStaffForm(request.POST, staff=access.door_staff(request.user))
@@ -249,7 +255,7 @@ def console(request, programme):
                 messages.error(request, _("Choose a check-in staff account."))
         elif action == "unassign":
             assignment = get_object_or_404(
-                StaffAssignment, session=session, pk=request.POST.get("assignment")
+                StaffAssignment, session=session, pk=parse_id(request.POST.get("assignment"))
             )
             services.unassign_staff(assignment=assignment, actor=request.user)
             messages.success(request, _("Staff removed from this door."))

@@ -15,16 +15,27 @@ from django.utils import timezone
 from plenary.core import sql
 from plenary.core.models import AuditEntry
 
+# Fields that work as passwords (a private link's token, a pass's code, hashes): never in the audit log,
+# which organisers read. A change of one is recorded as "changed", without the value.
+SECRET_FIELDS = frozenset({"token", "pass_code", "password", "key_hash"})
+HIDDEN = "(changed, not shown)"
+
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
-    """A JSON-safe dict of a model's stored field values (many-to-many as lists of ids).
+    """A JSON-safe dict of a model's stored field values (many-to-many as lists of ids), secrets left out.
 
     Read back from the database, so that "before" and "after" compare stored values (2.50, not "2.5").
     """
     if instance.pk is not None:
         instance = type(instance)._default_manager.get(pk=instance.pk)
     data = model_to_dict(instance)
-    return {key: _json_safe(value) for key, value in data.items()}
+    return {key: _json_safe(value) for key, value in data.items() if key not in SECRET_FIELDS}
+
+
+def _without_secrets(values: dict | None) -> dict | None:
+    if not values:
+        return values
+    return {key: (HIDDEN if key in SECRET_FIELDS else value) for key, value in values.items()}
 
 
 def _json_safe(value: Any) -> Any:
@@ -69,8 +80,8 @@ def entry(
         "object_id": str(instance.pk or "") if object_id is None else object_id,
         "object_repr": str(instance)[:300],
         "summary": str(summary)[:300],
-        "before": before,
-        "after": after,
+        "before": _without_secrets(before),
+        "after": _without_secrets(after),
     }
 
 

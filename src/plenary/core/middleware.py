@@ -1,3 +1,15 @@
+"""Headers on every response, and the guard that turns bad input and an unavailable database into 4xx/503."""
+
+import logging
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from plenary.core.logs import mask_tokens
+
+logger = logging.getLogger(__name__)
+
 # Everything the pages use is served from this origin (invariant 6: nothing from the internet).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: https:; "
@@ -5,8 +17,13 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Pages reached by a private link (``/me/<token>/…``, ``/j/<token>/…``), in either language.
+TOKEN_PAGE = re.compile(r"^/(?:zh-hant/)?(?:me|j)/")
+
+
 class SecurityHeadersMiddleware:
-    """Adds a Content-Security-Policy and Permissions-Policy to HTML responses.
+    """Adds a Content-Security-Policy and Permissions-Policy to HTML responses, and keeps pages reached
+    by a private link out of search engines and caches.
 
     The API's browsable docs are exempt: the bundled Swagger UI initialises with inline code.
     """
@@ -19,4 +36,124 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith(("/api/v1/docs", "/admin/")):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        if TOKEN_PAGE.match(request.path_info):
+            # A private link is a password: its pages are neither indexed nor kept by any cache.
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            response["Cache-Control"] = "private, no-store"
         return response
+
+
+def is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+# How long a client should wait before trying again while the database is unavailable.
+RETRY_AFTER_SECONDS = 5
+
+
+def problem(request, status: int, texts, *, retry_after: int | None = None):
+    """A refusal the person can read: ``{"detail": …}`` in the API, a page in their language elsewhere.
+    ``texts()`` gives the title and the message, translated in the language of the request's address."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils import translation
+
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        title, message = texts()
+        if is_api(request):
+            response = JsonResponse({"detail": str(message)}, status=status)
+        else:
+            response = render(
+                request,
+                "core/error.html",
+                {"status": status, "title": str(title), "message": str(message)},
+                status=status,
+            )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def too_large(request):
+    megabytes = max(settings.PLENARY_MAX_REQUEST_BYTES // (1024 * 1024), 1)
+    return problem(
+        request,
+        413,
+        lambda: (
+            _("Too large"),
+            _("The request is too large. Send a smaller file or less data (at most %(megabytes)s MB).")
+            % {"megabytes": megabytes},
+        ),
+    )
+
+
+def unavailable(request):
+    return problem(
+        request,
+        503,
+        lambda: (
+            _("Busy for a moment"),
+            _("The service cannot reach its database just now. Please try again in a few seconds."),
+        ),
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+
+
+def malformed(request):
+    return problem(
+        request,
+        400,
+        lambda: (
+            _("Request not understood"),
+            _("The data sent could not be read (a damaged form or upload). Please try again."),
+        ),
+    )
+
+
+class RequestGuardMiddleware:
+    """No 500 for what arrives from outside: a body over ``PLENARY_MAX_REQUEST_BYTES`` answers 413 before
+    it is read, a body the parsers refuse answers 400, and a database that is locked or cannot be reached
+    answers 503 with Retry-After (JSON in the API, a page in the person's language elsewhere)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return malformed(request)
+        if length > settings.PLENARY_MAX_REQUEST_BYTES:
+            return too_large(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return response_for(request, exception)
+
+
+def response_for(request, exception):
+    """The 4xx/503 answer for an exception that says the input or the database was at fault, else None."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.db import InterfaceError, OperationalError
+    from django.http.multipartparser import MultiPartParserError
+
+    from plenary.core.ratelimit import Throttled
+
+    if isinstance(exception, Throttled):
+        return problem(
+            request,
+            429,
+            lambda: (_("Please wait a moment"), str(exception.message)),
+            retry_after=exception.retry_after,
+        )
+    if isinstance(exception, RequestDataTooBig):
+        return too_large(request)
+    if isinstance(
+        exception, MultiPartParserError | TooManyFieldsSent | TooManyFilesSent | UnicodeDecodeError
+    ):
+        return malformed(request)
+    if isinstance(exception, OperationalError | InterfaceError):
+        logger.warning("Database unavailable on %s: %s", mask_tokens(request.path), exception)
+        return unavailable(request)
+    return None

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "plenary.core.middleware.SecurityHeadersMiddleware",
+    "plenary.core.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,12 +112,24 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# "limits" holds the rate limits and login throttles (core/ratelimit.py): it must be shared by every
+# process and node, so it is Redis when configured, else a table in the database.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "limits": {**_redis, "KEY_PREFIX": "limits"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "plenary_limits",
+            "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+        },
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Reverse proxies (addresses or networks) whose X-Forwarded-For header names the client.
+PLENARY_TRUSTED_PROXIES = env_list("PLENARY_TRUSTED_PROXIES", "")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -162,6 +175,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body accepted at all (413 before it is read); the largest upload is a 40 MB
+# meeting report.
+PLENARY_MAX_REQUEST_BYTES = int(env("PLENARY_MAX_REQUEST_BYTES", str(48 * 1024 * 1024)))
 
 
 def _email() -> dict:
@@ -211,7 +227,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_tokens": {"()": "plenary.core.logs.MaskTokensFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env("PLENARY_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # These log request paths, which under /me/ and /j/ carry a private token: masked at the source,
+        # so that every handler (files, journald, a test's capture) receives the masked line.
+        "django.request": {"filters": ["mask_tokens"]},
+    },
 }

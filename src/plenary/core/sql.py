@@ -73,6 +73,9 @@ def _cursor() -> Iterator[Any]:
         with connection.cursor() as cursor:
             yield cursor
         return
+    # Django's own cursors check a kept connection's health once per request (CONN_HEALTH_CHECKS);
+    # this raw path must too, else the first request after a database restart answers 500.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
     raw = connection.connection

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from plenary.core import audit
 from plenary.core.errors import DomainError
+from plenary.core.privacy import refuse_hkid
 from plenary.engagement import selectors
 from plenary.engagement.models import REFLECTION_MAX_CHARS, Answer, Question, Reflection, Response, Survey
 from plenary.programmes.models import AgendaItem, Session
@@ -47,6 +48,7 @@ def clean_plain_text(text: str, *, limit: int = REFLECTION_MAX_CHARS) -> str:
     Nothing is interpreted as HTML: pages escape it on output, so "<script>" shows as typed.
     """
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    refuse_hkid(text)
     if len(text) > limit:
         raise ValidationError(
             _("Please keep it to %(limit)s characters (it has %(count)s).")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from plenary.core.forms import AccessibleFormMixin
+from plenary.core.privacy import HKID_MESSAGE, looks_like_hkid
 from plenary.media.models import Photo, RemovalRequest
 
 
@@ -29,3 +30,10 @@ class RemovalRequestForm(AccessibleFormMixin, forms.ModelForm):
         model = RemovalRequest
         fields = ["name", "email", "reason"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 4})}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("name", "reason"):
+            if looks_like_hkid(cleaned.get(name) or ""):
+                self.add_error(name, HKID_MESSAGE)
+        return cleaned

@@ -86,14 +86,20 @@ def clean(data: bytes) -> CleanImage:
     image = _decode(data)
     source_format = image.format
     upright = ImageOps.exif_transpose(image)
-    output = io.BytesIO()
     if source_format == "JPEG":
         upright = upright.convert("RGB") if upright.mode not in ("RGB", "L") else upright
-        upright.save(output, "JPEG", quality=92, optimize=True)
+    # Nothing of the file but its pixels (and its colour profile) survives: Pillow would otherwise write
+    # back a JPEG comment block, PNG text chunks, XMP and the like from ``info``.
+    profile = upright.info.get("icc_profile")
+    upright.info = {}
+    extra = {"icc_profile": profile} if profile else {}
+    output = io.BytesIO()
+    if source_format == "JPEG":
+        upright.save(output, "JPEG", quality=92, optimize=True, **extra)
     elif source_format == "PNG":
-        upright.save(output, "PNG", optimize=True)
+        upright.save(output, "PNG", optimize=True, **extra)
     else:
-        upright.save(output, "WEBP", quality=90)
+        upright.save(output, "WEBP", quality=90, **extra)
     return CleanImage(output.getvalue(), FORMATS[source_format], upright.width, upright.height)
 
 

@@ -14,6 +14,7 @@ from django.views.static import serve
 
 from plenary.access import rules as access
 from plenary.access.views import manages_programme
+from plenary.core.ratelimit import Limit, client_address, hit
 from plenary.media import selectors, services
 from plenary.media.forms import PhotoFormSet, RemovalRequestForm
 from plenary.media.models import Photo
@@ -102,6 +103,11 @@ def delete_photo(request, programme, session_id, pk):
     return redirect("media:manage-photos", slug=programme.slug, session_id=session_id)
 
 
+# Each request mails the organisers: a few an hour per client and per address (core/ratelimit.py).
+REMOVALS_PER_CLIENT = Limit("photo-removal-client", 10)
+REMOVALS_PER_ADDRESS = Limit("photo-removal-address", 5)
+
+
 def request_removal(request, pk):
     photo = get_object_or_404(
         selectors.public(Photo.objects.select_related("session__programme")),
@@ -110,6 +116,11 @@ def request_removal(request, pk):
     )
     form = RemovalRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        hit(
+            (REMOVALS_PER_CLIENT, client_address(request)),
+            (REMOVALS_PER_ADDRESS, form.cleaned_data["email"].strip().lower()),
+            message=_("Too many removal requests. Please wait an hour, or write to the organisers."),
+        )
         services.request_removal(photo=photo, **form.cleaned_data)
         return render(request, "media/removal_sent.html", {"photo": photo})
     return render(request, "media/removal_request.html", {"photo": photo, "form": form})

@@ -10,7 +10,7 @@ urlpatterns = [
     path("manage/p/<slug:slug>/messages/", views.message_list, name="list"),
     path("manage/p/<slug:slug>/messages/new/", views.compose, name="compose"),
     path("manage/p/<slug:slug>/messages/reminders/", views.reminders, name="reminders"),
-    path("manage/p/<slug:slug>/messages/<int:message_id>/", views.detail, name="detail"),
-    path("manage/p/<slug:slug>/messages/<int:message_id>/cancel/", views.cancel, name="cancel"),
-    path("manage/p/<slug:slug>/messages/<int:message_id>/failures.csv", views.failures_csv, name="failures"),
+    path("manage/p/<slug:slug>/messages/<id:message_id>/", views.detail, name="detail"),
+    path("manage/p/<slug:slug>/messages/<id:message_id>/cancel/", views.cancel, name="cancel"),
+    path("manage/p/<slug:slug>/messages/<id:message_id>/failures.csv", views.failures_csv, name="failures"),
 ]

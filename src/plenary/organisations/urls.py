@@ -2,23 +2,48 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from plenary.core.ratelimit import rate_limited
+from plenary.core.ratelimit import Limit, check, client_address, hit, rate_limited
 from plenary.organisations.models import Membership
 
 app_name = "accounts"
 
 RESET_MAILS_PER_ADDRESS = 3
 RESET_MAILS_PER_CLIENT = 20
+# Wrong passwords: per account (whoever tries) and per client (whichever accounts), in 15 minutes.
+# Checked before the password is hashed, so a throttled guess costs no CPU.
+LOGIN_FAILURES_PER_ACCOUNT = Limit("login-account", 10, 900)
+LOGIN_FAILURES_PER_CLIENT = Limit("login-client", 30, 900)
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, refusing to check a password once an account or a client has failed too
+    often; a success clears the account's count."""
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip().lower()
+        client = client_address(self.request) if self.request is not None else ""
+        uses = ((LOGIN_FAILURES_PER_ACCOUNT, username), (LOGIN_FAILURES_PER_CLIENT, client))
+        message = _("Too many failed sign-ins. Please wait 15 minutes and try again, or reset your password.")
+        check(*uses, message=message)
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            hit(*uses, message=message)
+            raise
+        LOGIN_FAILURES_PER_ACCOUNT.clear(username)
+        return cleaned
 
 
 class LoginView(auth_views.LoginView):
     """Signs in and, unless a page was asked for, opens the page for the person's role."""
 
     template_name = "accounts/login.html"
+    authentication_form = ThrottledAuthenticationForm
 
     def get_default_redirect_url(self):
         user = self.request.user
@@ -84,7 +109,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        form.client = self.request.META.get("REMOTE_ADDR", "")
+        form.client = client_address(self.request)
         return form
 
 

@@ -13,7 +13,7 @@ urlpatterns = [
     path("me/<str:token>/erase/", views.erase, name="erase"),
     path("manage/p/<slug:slug>/privacy/", views.requests_log, name="requests"),
     path("manage/p/<slug:slug>/privacy/retention/", views.retention, name="retention"),
-    path("manage/p/<slug:slug>/privacy/<int:pk>/", views.answer, name="answer"),
+    path("manage/p/<slug:slug>/privacy/<id:pk>/", views.answer, name="answer"),
     path(
         "manage/p/<slug:slug>/registrations/r/<str:reference>/data.<str:kind>",
         views.registration_data,

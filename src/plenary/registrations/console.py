@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plenary.access.views import manages_programme
+from plenary.core.ids import parse_id
 from plenary.core.spreadsheets import safe_cell
 from plenary.organisations.models import Membership, Organisation
 from plenary.programmes.models import Programme
@@ -174,7 +175,7 @@ def registration_action(request, programme, reference, action):
         elif action == "reject":
             services.reject(registration, actor=request.user)
         elif action == "mode":
-            session = get_object_or_404(programme.sessions, pk=request.POST.get("session") or 0)
+            session = get_object_or_404(programme.sessions, pk=parse_id(request.POST.get("session")))
             services.change_mode(registration, session, request.POST.get("mode", ""), actor=request.user)
         else:
             return redirect("registrations:manage-detail", slug=programme.slug, reference=reference)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from plenary.access import rules as access
 from plenary.core import audit, sql
 from plenary.core.models import AuditEntry
+from plenary.core.privacy import looks_like_hkid
 from plenary.core.tasks import enqueue_on_commit
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Programme, Session
@@ -58,7 +59,6 @@ PHOTOS_WORDING_VERSION = "photos-2026-1"
 
 RSW_NUMBER = re.compile(r"^[A-Z]{1,2}\d{4,6}$")
 HKID_LIKE = re.compile(r"^[A-Z]{1,2}\d{6}\(?[0-9A]\)?$")
-HKID_ANYWHERE = re.compile(r"(?<![A-Z0-9])[A-Z]{1,2}\s?\d{6}\s?\(?[0-9A]\)?(?![0-9])")
 
 Mode = Registration.Mode
 SeatStatus = SeatAllocation.Status
@@ -108,7 +108,7 @@ def clean_applicant(applicant: Applicant) -> Applicant:
         errors.setdefault("name_en", []).append(_("Give your name in English or in Chinese."))
     if applicant.rsw_number:
         rsw = normalise_rsw(applicant.rsw_number)
-        if HKID_LIKE.match(rsw):
+        if HKID_LIKE.match(rsw) or looks_like_hkid(applicant.rsw_number):
             errors.setdefault("rsw_number", []).append(
                 _("This looks like an identity card number. Please do not give your HKID number.")
             )
@@ -127,8 +127,8 @@ def clean_applicant(applicant: Applicant) -> Applicant:
         errors.setdefault("consent_pics", []).append(
             _("Please read and acknowledge the Personal Information Collection Statement.")
         )
-    for name in ("name_en", "post", "service_unit", "phone", "organisation_name"):
-        if HKID_ANYWHERE.search(getattr(applicant, name).upper()):
+    for name in ("name_en", "name_zh", "post", "service_unit", "phone", "organisation_name"):
+        if looks_like_hkid(getattr(applicant, name)):
             target = "organisation" if name == "organisation_name" else name
             errors.setdefault(target, []).append(
                 _("This looks like an identity card number. Please do not give your HKID number.")

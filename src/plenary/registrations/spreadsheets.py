@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import zipfile
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from plenary.core.errors import DomainError
-from plenary.core.spreadsheets import safe_cell
+from plenary.core.spreadsheets import SpreadsheetRefused, safe_cell, xlsx_rows
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -77,22 +76,15 @@ def read_rows(upload) -> list[dict[str, str]]:
 
 
 def _xlsx(content: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
+    table = []
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        raise UploadRefused(_("This file cannot be read as an XLSX spreadsheet.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        table = []
-        for row in sheet.iter_rows(values_only=True):
+        for row in xlsx_rows(content):
             table.append(list(row))
             if len(table) > MAX_ROWS + 1:
                 raise UploadRefused(_("The file has more than 2 000 rows. Split it into smaller files."))
-        return table
-    finally:
-        workbook.close()
+    except SpreadsheetRefused as error:
+        raise UploadRefused(error.message) from error
+    return table
 
 
 def _csv(content: bytes) -> list[list[str]]:

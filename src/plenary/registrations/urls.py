@@ -7,6 +7,7 @@ app_name = "registrations"
 urlpatterns = [
     path("p/<slug:slug>/register/", views.register, name="register"),
     path("p/<slug:slug>/register/link/", views.resend, name="resend"),
+    path("p/<slug:slug>/register/received/", views.received, name="received"),
     path("me/<str:token>/", views.private, name="private"),
     path("me/<str:token>/mode/", views.private_mode, name="private-mode"),
     path("me/<str:token>/cancel/", views.private_cancel, name="private-cancel"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -12,7 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from plenary.core.ratelimit import rate_limited
+from plenary.core.ids import parse_id
+from plenary.core.ratelimit import Limit, Throttled, client_address, hit
 from plenary.organisations.models import Organisation
 from plenary.programmes import pages
 from plenary.programmes import selectors as programme_selectors
@@ -21,19 +24,21 @@ from plenary.registrations.emails import pass_svg
 from plenary.registrations.forms import RegistrationForm, ResendLinkForm
 from plenary.registrations.models import Registration
 
-LINK_MAILS_PER_ADDRESS = 3
-LINK_MAILS_PER_CLIENT = 20
+# Mail that anyone can ask Plenary to send, and registrations from one client (core/ratelimit.py).
+LINK_MAILS_PER_ADDRESS = Limit("reg-link-address", 3)
+LINK_MAILS_PER_CLIENT = Limit("reg-link-client", 20)
+REGISTRATIONS_PER_CLIENT = Limit("register-client", 100)
 
 
 def send_link_politely(request, programme, email: str) -> None:
-    """Sends the private link unless this address or client asked too often (silently either way)."""
+    """Sends the private link to the address itself, a few times an hour per address and per client;
+    beyond that the person is told to wait (Throttled), never told it was sent when it was not."""
     email = services.normalise_email(email)
-    client = request.META.get("REMOTE_ADDR", "")
-    if rate_limited(
-        (f"reg-link:{programme.pk}:{email}", LINK_MAILS_PER_ADDRESS),
-        (f"reg-link-client:{client}", LINK_MAILS_PER_CLIENT),
-    ):
-        return
+    hit(
+        (LINK_MAILS_PER_ADDRESS, f"{programme.pk}:{email}"),
+        (LINK_MAILS_PER_CLIENT, client_address(request)),
+        message=_("Too many requests for this link. Please wait an hour and try again, or check your inbox."),
+    )
     services.resend_link(programme, email)
 
 
@@ -97,16 +102,20 @@ def register(request, slug):
         return render(request, "registrations/closed.html", {"programme": programme}, status=200)
     form = _blank(programme, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        hit(
+            (REGISTRATIONS_PER_CLIENT, client_address(request)),
+            message=_("Too many registrations from your network. Please wait a while and try again."),
+        )
         applicant = form.applicant(language=get_language() or "en")
+        # A new address and one already registered get the same answer (the same page, the link by
+        # email to the address itself), so the form tells no one who is registered.
         try:
-            registration = services.register(programme, applicant)
+            services.register(programme, applicant)
         except services.AlreadyRegistered:
-            send_link_politely(request, programme, applicant.email)
-            return render(
-                request,
-                "registrations/already.html",
-                {"programme": programme, "email": applicant.email},
-            )
+            # The address had its link several times this hour: the answer stays the same still.
+            with contextlib.suppress(Throttled):
+                send_link_politely(request, programme, applicant.email)
+            return redirect("registrations:received", slug=programme.slug)
         except services.RegistrationClosed:
             return render(request, "registrations/closed.html", {"programme": programme})
         except services.ValidationError as error:
@@ -115,11 +124,14 @@ def register(request, slug):
                 for message in errors:
                     form.add_error(target, message)
         else:
-            messages.success(
-                request, _("Thank you. Your registration is received; we have emailed you this page's link.")
-            )
-            return redirect("registrations:private", token=registration.token)
+            return redirect("registrations:received", slug=programme.slug)
     return _form_page(request, programme, form)
+
+
+def received(request, slug):
+    """Where every registration ends: the private link is on its way to the address given."""
+    programme = _programme(slug)
+    return render(request, "registrations/received.html", {"programme": programme})
 
 
 def resend(request, slug):
@@ -185,7 +197,7 @@ def private(request, token):
 @require_POST
 def private_mode(request, token):
     registration = _registration(token)
-    session = get_object_or_404(registration.programme.sessions, pk=request.POST.get("session", "0") or 0)
+    session = get_object_or_404(registration.programme.sessions, pk=parse_id(request.POST.get("session")))
     try:
         services.change_mode(registration, session, request.POST.get("mode", ""))
     except services.RegistrationError as error:

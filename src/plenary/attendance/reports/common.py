@@ -10,7 +10,6 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -19,12 +18,10 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext_lazy as _
 
 from plenary.core.errors import DomainError
+from plenary.core.spreadsheets import SpreadsheetRefused, xlsx_rows
 
 MAX_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 500_000
-# An .xlsx is a zip: refuse archives that would expand beyond this, or by more than this ratio.
-MAX_XLSX_EXPANDED = 80 * 1024 * 1024
-MAX_XLSX_RATIO = 100
 
 # A registrant's reference (registrations.models.new_reference) when someone typed it into their name.
 REFERENCE_RE = re.compile(r"\b(R[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8})\b")
@@ -114,30 +111,17 @@ def decode(data: bytes) -> str:
 
 
 def xlsx_to_text(data: bytes) -> str:
-    """The first sheet of a spreadsheet as tab-separated text, refusing zip bombs."""
+    """The first sheet of a spreadsheet as tab-separated text, through the shared guard (zip bombs,
+    damaged or truncated files)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ReportError(_("The spreadsheet is damaged or truncated.")) from error
-    if expanded > MAX_XLSX_EXPANDED or expanded > MAX_XLSX_RATIO * max(len(data), 1):
-        raise ReportError(_("The spreadsheet expands to an unreasonable size; it was not opened."))
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-        for count, values in enumerate(sheet.iter_rows(values_only=True)):
+        for count, values in enumerate(xlsx_rows(data)):
             if count > MAX_ROWS:
                 raise ReportError(_("The file has more than %(rows)s rows.") % {"rows": MAX_ROWS})
             writer.writerow(["" if value is None else _cell_text(value) for value in values])
-        book.close()
-    except ReportError:
-        raise
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise ReportError(_("The spreadsheet could not be read.")) from error
+    except SpreadsheetRefused as error:
+        raise ReportError(error.message) from error
     return out.getvalue()
 
 

@@ -2,7 +2,7 @@
 
 Run a server first (same DATABASE_URL and data dir as this command), with the two trivial views on:
 
-    PLENARY_BENCH_VIEWS=1 plenary serve --no-worker &
+    PLENARY_BENCH_VIEWS=1 PLENARY_TRUSTED_PROXIES=127.0.0.1 plenary serve --no-worker &
     plenary bench pages --seconds 10
 
 Each path is measured beside the smallest view of the same stack in the same run, so the figures say
@@ -16,7 +16,9 @@ how near Plenary is to the stack's own limit on this machine:
 - the API registration (64 clients), which organisers use.
 
 wrk (Debian's package) is the outside load generator; it runs with one thread to leave the server
-the other core.
+the other core. Each form POST comes from its own client address (``X-Forwarded-For``, as behind a
+reverse proxy): start the server with ``PLENARY_TRUSTED_PROXIES=127.0.0.1`` so that the per-client
+registration limit (issue 14) counts those addresses and not the load generator's one socket.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ request = function()
   return wrk.format("POST", os.getenv("BENCH_PATH"), {
     ["Cookie"] = "csrftoken=" .. os.getenv("BENCH_COOKIE"),
     ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Forwarded-For"] = "10." .. math.floor(n / 65536) % 256 .. "." .. math.floor(n / 256) % 256 .. "." .. n % 256,
   }, body)
 end
 """

@@ -1,4 +1,9 @@
-"""`plenary serve`: the production web server (gunicorn) plus a background worker, stopped together."""
+"""`plenary serve`: the production web server (gunicorn) plus a supervised background worker.
+
+The web tier never stops because the worker died: a worker that exits is started again after a pause
+(1 s, doubling up to 60 s; back to 1 s once a worker has stayed up for a minute). If gunicorn itself
+exits, everything stops with its exit status, for the system's service manager to restart.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,11 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand
+
+FIRST_RESTART_DELAY = 1.0
+LONGEST_RESTART_DELAY = 60.0
+# A worker that stayed up this long was healthy: the next restart waits the shortest time again.
+HEALTHY_SECONDS = 60.0
 
 
 class Command(BaseCommand):
@@ -53,8 +63,10 @@ class Command(BaseCommand):
         if access_log:
             web += ["--access-logfile", "-"]
         children.append(subprocess.Popen(web))
-        if not no_worker:
-            children.append(subprocess.Popen([python, "-m", "plenary", "worker"]))
+        worker_command = [python, "-m", "plenary", "worker"]
+        worker = None if no_worker else subprocess.Popen(worker_command)
+        if worker is not None:
+            children.append(worker)
         self.stdout.write(f"Plenary is serving on http://{host}:{port}/ (Ctrl-C to stop)")
 
         stopping = False
@@ -66,14 +78,31 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         exit_code = 0
+        web_process = children[0]
+        delay = FIRST_RESTART_DELAY
+        worker_started = time.monotonic()
+        restart_at = None
         try:
             while not stopping:
-                for child in children:
-                    if child.poll() is not None:
-                        self.stderr.write(f"A child process exited with {child.returncode}; stopping.")
-                        exit_code = child.returncode or 1
-                        stopping = True
-                        break
+                if web_process.poll() is not None:
+                    self.stderr.write(f"The web server exited with {web_process.returncode}; stopping.")
+                    exit_code = web_process.returncode or 1
+                    break
+                if worker is not None and restart_at is None and worker.poll() is not None:
+                    if time.monotonic() - worker_started > HEALTHY_SECONDS:
+                        delay = FIRST_RESTART_DELAY
+                    self.stderr.write(
+                        f"The background worker exited with {worker.returncode}; "
+                        f"starting a new one in {delay:.0f} s. The site keeps serving."
+                    )
+                    restart_at = time.monotonic() + delay
+                    delay = min(delay * 2, LONGEST_RESTART_DELAY)
+                if restart_at is not None and time.monotonic() >= restart_at:
+                    children.remove(worker)
+                    worker = subprocess.Popen(worker_command)
+                    children.append(worker)
+                    worker_started = time.monotonic()
+                    restart_at = None
                 time.sleep(0.2)
         finally:
             for child in children:

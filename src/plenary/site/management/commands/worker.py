@@ -3,18 +3,30 @@
 Beside the queue, each worker runs the messaging sweep once a minute (reminders due, messages due and
 retries whose back-off has passed). Several workers sweep at once safely: deliveries are inserted or
 skipped on a unique constraint and taken under a lease (``messaging/services.py``).
+
+The worker outlives its database: when the database is locked, restarting or unreachable, the queue
+loop stops with a database error; the worker then closes its connections, waits (1 s, doubling up to
+30 s) and starts the loop again, so work resumes by itself once the database is back. The sweep
+survives the same way: a failed sweep is logged and the next minute tries again.
 """
 
+from __future__ import annotations
+
 import logging
+import signal
 import threading
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, InterfaceError, close_old_connections, connection, connections
 
-from plenary.privacy.tasks import schedule_daily_purge
+logger = logging.getLogger("plenary.worker")
 
-logger = logging.getLogger(__name__)
+FIRST_DELAY = 1.0
+LONGEST_DELAY = 30.0
+# A loop that ran this long before failing counts as healthy: the next wait starts short again.
+HEALTHY_SECONDS = 60.0
 
 
 def sweep_every(interval: float, stop: threading.Event) -> None:
@@ -28,6 +40,16 @@ def sweep_every(interval: float, stop: threading.Event) -> None:
         finally:
             close_old_connections()
             connection.close()
+
+
+def _book_daily_purge() -> None:
+    """The daily retention purge books itself again after each run; a worker books the first one."""
+    from plenary.privacy.tasks import schedule_daily_purge
+
+    try:
+        schedule_daily_purge()
+    except (DatabaseError, InterfaceError):
+        logger.warning("Could not book the daily purge yet; the next start will.", exc_info=True)
 
 
 class Command(BaseCommand):
@@ -44,8 +66,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, interval, batch, sweep_interval, **options):
-        # The daily retention purge books itself again after each run; a worker books the first one.
-        schedule_daily_purge()
+        # Web requests keep their connections (settings.py); a worker polls once a second and opens a
+        # fresh one each time, so it never holds on to a database that has gone away or been replaced.
+        for each in connections.all():
+            each.settings_dict["CONN_MAX_AGE"] = 0
+        _book_daily_purge()
         argv = ["--queue-name", "*", "--interval", str(interval), "--no-startup-delay", "--no-reload"]
         stop = threading.Event()
         if batch:
@@ -55,6 +80,46 @@ class Command(BaseCommand):
                 target=sweep_every, args=(sweep_interval, stop), daemon=True, name="sweep"
             ).start()
         try:
-            call_command("db_worker", *argv, verbosity=options.get("verbosity", 1))
+            self._queue(argv, options.get("verbosity", 1))
         finally:
             stop.set()
+
+    def _queue(self, argv: list[str], verbosity: int) -> None:
+        delay = FIRST_DELAY
+        while True:
+            started = time.monotonic()
+            try:
+                call_command("db_worker", *argv, verbosity=verbosity)
+                return
+            except (DatabaseError, InterfaceError) as error:
+                if time.monotonic() - started > HEALTHY_SECONDS:
+                    delay = FIRST_DELAY
+                logger.warning(
+                    "The queue stopped on a database error (%s); retrying in %.0f s.", error, delay
+                )
+            for each in connections.all(initialized_only=True):
+                try:
+                    each.close()
+                except Exception:  # a connection that is already gone cannot be closed cleanly
+                    logger.debug("Closing a broken connection failed", exc_info=True)
+            if not _pause(delay):
+                return
+            delay = min(delay * 2, LONGEST_DELAY)
+
+
+def _pause(seconds: float) -> bool:
+    """Waits, unless SIGTERM or SIGINT arrives first (then False: the worker should stop)."""
+    stop = []
+
+    def asked(signum, frame):
+        stop.append(signum)
+
+    previous = {sig: signal.signal(sig, asked) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        deadline = time.monotonic() + seconds
+        while not stop and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return not stop
