@@ -3,6 +3,7 @@ outlives a database error and resumes its queue when the database is back. Real 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -76,6 +77,7 @@ def test_a_killed_worker_is_restarted_and_the_site_keeps_serving(tmp_path):
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: nothing it started outlives the test
     )
     try:
         assert wait_for(lambda: answers(port), 30)
@@ -95,11 +97,15 @@ def test_a_killed_worker_is_restarted_and_the_site_keeps_serving(tmp_path):
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
     finally:
+        left = children_of(server.pid)  # before the server goes: its orphans could not be found after
         if server.poll() is None:
             server.kill()
             server.wait()
-        for pid in workers_of(server.pid):
-            os.kill(pid, signal.SIGKILL)
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 QUEUE_TABLE, ASIDE_TABLE = "django_tasks_database_dbtaskresult", "queue_aside"
