@@ -135,7 +135,7 @@ class RequestGuardMiddleware:
 def response_for(request, exception):
     """The 4xx/503 answer for an exception that says the input or the database was at fault, else None."""
     from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-    from django.db import InterfaceError, OperationalError
+    from django.db import DataError, InterfaceError, OperationalError
     from django.http.multipartparser import MultiPartParserError
 
     from plenary.core.ratelimit import Throttled
@@ -152,6 +152,12 @@ def response_for(request, exception):
     if isinstance(
         exception, MultiPartParserError | TooManyFieldsSent | TooManyFilesSent | UnicodeDecodeError
     ):
+        return malformed(request)
+    if isinstance(exception, DataError):
+        # A value the database cannot hold (a NUL character, a number out of range) came from outside.
+        logger.info(
+            "Refused a value the database cannot hold on %s: %s", mask_tokens(request.path), exception
+        )
         return malformed(request)
     if isinstance(exception, OperationalError | InterfaceError):
         logger.warning("Database unavailable on %s: %s", mask_tokens(request.path), exception)

@@ -18,12 +18,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import mmap
 import multiprocessing
 import os
 import threading
 
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
+
+from plenary.core.logs import MaskTokensFilter
+
+# gunicorn's own log lines (the access log, errors) name request paths, which under /me/ and /j/ carry a
+# private token: masked on the loggers themselves, whatever handlers gunicorn gives them.
+for _name in ("gunicorn.access", "gunicorn.error"):
+    logging.getLogger(_name).addFilter(MaskTokensFilter())
 
 SLOTS = 64  # workers beyond this many get no slot and accept freely
 UNAVAILABLE = 2**62  # posted by a worker that is not accepting at all
