@@ -73,6 +73,7 @@ class Holder:
     sessions_total: int
     session_titles: list[str] = field(default_factory=list)
     issued_on: str = ""
+    statement: str = ""  # signed statement for offline checks (signing.py), in the QR code's URL fragment
 
 
 @lru_cache(maxsize=64)
@@ -291,7 +292,8 @@ def draw(canvas: Canvas, layout: Layout, holder: Holder) -> None:
                     line_y -= size + 2.5
 
     verify_url = f"{layout.verify_base.rstrip('/')}/verify/{holder.serial}/"
-    _qr_path(canvas, verify_url, width - margin - 76, 44, 76)
+    qr_data = f"{verify_url}#{holder.statement}" if holder.statement else verify_url
+    _qr_path(canvas, qr_data, width - margin - 76, 44, 76)
     canvas.setFillColor(INK)
     canvas.setFont(FONT, 10)
     canvas.drawString(margin, 96, f"Serial 編號: {holder.serial}")

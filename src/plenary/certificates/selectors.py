@@ -32,3 +32,12 @@ def find_by_serial(serial: str) -> Certificate | None:
 
 def valid_certificates(programme: Programme) -> QuerySet[Certificate]:
     return Certificate.objects.filter(programme=programme, state=Certificate.State.VALID)
+
+
+def withdrawn_certificates() -> list[tuple[str, str, object]]:
+    """(serial, state, since) of every certificate that is no longer valid: revoked or superseded."""
+    return list(
+        Certificate.objects.exclude(state=Certificate.State.VALID)
+        .order_by("serial")
+        .values_list("serial", "state", "revoked_at")
+    )
