@@ -127,10 +127,21 @@ def test_dates_that_read_either_way_are_asked_about_not_guessed():
     assert month_first.rows[0].joined == hk(11, 14, 30, month=5)
 
 
-def test_a_file_that_contradicts_itself_is_refused():
+def test_a_date_that_contradicts_the_files_order_is_a_rejected_row_not_a_guess():
     data = fixture_bytes("zoom_day_first.csv").replace(b"20/11/2022 15:45", b"11/20/2022 15:45")
-    with pytest.raises(reports.ReportError, match="mixes day-first and month-first"):
-        reports.parse(data, zone=HK)
+    report = reports.parse(data, zone=HK)
+    assert [row.name for row in report.rows] == ["Lee Siu Ling"]
+    assert "11/20/2022 15:45" in report.rejected[0].reason
+
+
+def test_a_version_number_is_not_taken_for_a_date():
+    data = (
+        fixture_bytes("zoom_day_first.csv")
+        .replace(b",Guest", b",Guest,Version")
+        .replace(b",No\r\n", b",No,5.16.10 (26186)\r\n")
+    )
+    report = reports.parse(data, zone=HK)
+    assert (report.date_order, report.rows[0].joined) == ("DM", hk(20, 14, 30))
 
 
 def test_a_header_that_names_the_date_format_decides():

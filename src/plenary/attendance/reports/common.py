@@ -379,39 +379,34 @@ def _parse_time(text: str, zone: str, order: str) -> datetime | None:
 
 
 # A numeric date with the year last (the year-first forms are never ambiguous).
-_NUMERIC_DATE = re.compile(r"(?<![\d/.\-])(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?![\d/.\-])")
+# Only dates followed by a time count, so that a version number like 5.16.10 is not taken for a date.
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.\-])"
+    r"(?=[,\sT]*(?:\d{1,2}:\d{2}|[AaPp][Mm]|上午|下午))"
+)
 _ORDER_HINT = re.compile(r"\b(dd|mm)[/.\-](mm|dd)[/.\-](yyyy|yy)\b", re.IGNORECASE)
 
 
 def date_order(text: str) -> tuple[str, str]:
     """The day/month order of a report's numeric dates, from its own evidence, and an example date.
 
-    Evidence: a header that names the format ("DD/MM/YYYY"), or a date whose first number is over 12
-    (day first) or whose second is (month first). Returns ("auto", "") when no date is ambiguous, and
-    ("?", example) when some are and nothing in the file says which order it uses.
-    Raises ReportError when the file contradicts itself.
+    Evidence: a header that names the format ("DD/MM/YYYY"), or the first date whose first number is over
+    12 (day first) or whose second is (month first); a later date that contradicts it is a rejected row.
+    Returns ("auto", "") when no date is ambiguous, and ("?", example) when some are and nothing in the
+    file says which order it uses.
     """
-    hint = _ORDER_HINT.search(text)
+    hint = _ORDER_HINT.search(text, 0, 20_000)
     if hint:
         return ("DM" if hint[1].lower() == "dd" else "MD"), ""
-    day_first = month_first = False
     ambiguous = ""
     for match in _NUMERIC_DATE.finditer(text):
-        a, b = int(match[1]), int(match[2])
+        a, b = int(match[1]), int(match[3])
         if a > 12 and b <= 12:
-            day_first = True
-        elif b > 12 and a <= 12:
-            month_first = True
-        elif a != b and not ambiguous and 1 <= a <= 12 and 1 <= b <= 12:
+            return "DM", ""
+        if b > 12 and a <= 12:
+            return "MD", ""
+        if a != b and not ambiguous and 1 <= a <= 12 and 1 <= b <= 12:
             ambiguous = match[0]
-        if day_first and month_first:
-            raise ReportError(
-                _("The file mixes day-first and month-first dates; export it again in one date format.")
-            )
-    if day_first:
-        return "DM", ""
-    if month_first:
-        return "MD", ""
     return ("?", ambiguous) if ambiguous else ("auto", "")
 
 
