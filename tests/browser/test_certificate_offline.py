@@ -41,6 +41,7 @@ def test_offline_checker_says_valid_forged_and_revoked_without_the_network(
     page.goto(f"{live_server.url}/verify/offline/")
     expect(page.locator("#offline-sync")).to_contain_text("last synchronised")
     assert serious_violations(page) == []
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.context.set_offline(True)
 
     box, check, result = (
@@ -67,3 +68,14 @@ def test_offline_checker_says_valid_forged_and_revoked_without_the_network(
     box.fill("https://example.org/not-a-certificate")
     check.click()
     expect(result).to_have_attribute("data-state", "malformed")
+
+    # Scanning the QR code with a phone opens its link: offline, the service worker answers with the checker,
+    # which checks the statement in the link's fragment by itself.
+    page.goto(good)
+    expect(page.locator("#offline-result")).to_have_attribute("data-state", "valid")
+    page.goto(altered)
+    expect(page.locator("#offline-result")).to_have_attribute("data-state", "forged")
+    page.context.set_offline(False)
+    page.goto(good)
+    page.reload()  # the same page with another fragment is not fetched again: online, the server answers
+    assert "This certificate is valid." in page.locator("main").inner_text()

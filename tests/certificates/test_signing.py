@@ -9,6 +9,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from plenary.certificates import services, signing
 from plenary.certificates.models import Certificate
@@ -28,7 +29,8 @@ STATEMENT = {
 def key_dir(settings, tmp_path, monkeypatch):
     monkeypatch.delenv(signing.ENV_KEY, raising=False)
     settings.DATA_DIR = tmp_path
-    return tmp_path
+    with translation.override("en"):  # a page fetched in Chinese by another test leaves its language active
+        yield tmp_path
 
 
 def reencode(token: str, change) -> str:

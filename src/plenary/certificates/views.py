@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -11,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from plenary.access.views import manages_programme
@@ -74,11 +80,36 @@ def verify_offline(request):
         "key": _("Signed with key"),
     }
     config = {"keys": reverse("certificate-keys"), "revoked": reverse("certificate-revocations")}
-    return render(
+    response = render(
         request,
         "certificates/verify_offline.html",
         {"strings": strings, "config": config, "signing_keys": signing.published()["keys"]},
     )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+OFFLINE_ASSETS = [
+    "certificates/offline_verify.js",
+    "certificates/verify_worker.js",
+    "plenary/css/app.css",
+    "plenary/favicon.svg",
+]
+
+
+@never_cache
+def verify_worker(request):
+    """The verify pages' service worker, served under /verify/ (of the page's language): that is its scope."""
+    assets = [staticfiles_storage.url(name) for name in OFFLINE_ASSETS]
+    page = reverse("certificates:verify-offline")
+    source = (Path(__file__).resolve().parent / "static" / "certificates" / "verify_sw.js").read_text()
+    version = hashlib.sha256((source + page + json.dumps(assets)).encode()).hexdigest()[:12]
+    source = (
+        source.replace("__ASSETS__", json.dumps(assets))
+        .replace("__PAGE__", page)
+        .replace("__VERSION__", version)
+    )
+    return HttpResponse(source, content_type="text/javascript; charset=utf-8")
 
 
 def published_keys(request):

@@ -110,11 +110,15 @@
     check(input.value).then(show);
   });
 
-  showSync();
-  sync().then(function () {
+  function checkAddress() {
+    // Opened from a certificate's QR code (or another code scanned into the same page): its fragment.
     if (window.location.hash.length > 1) {
       input.value = window.location.href;
       check(input.value).then(show);
     }
-  });
+  }
+
+  showSync();
+  sync().then(checkAddress);
+  window.addEventListener("hashchange", checkAddress);
 })();
