@@ -195,3 +195,21 @@ def test_a_replaced_file_may_come_back_and_each_replacement_is_audited(lecture, 
     replacements = AuditEntry.objects.filter(action=AuditEntry.Action.UPDATE, summary__contains="replaced by")
     assert sorted(int(entry.object_id) for entry in replacements) == sorted([first.pk, second.batch.pk])
     assert all(entry.after["replaced_by"] for entry in replacements)
+
+
+def test_a_personal_join_link_followed_just_before_matches_a_nameless_row(lecture, people):
+    services.record_join(people["meikuen"], lecture, hk(20, 14, 43))
+    services.record_join(people["hoiyan"], lecture, hk(20, 15, 30))
+    services.record_join(people["siuling"], lecture, hk(20, 15, 31))  # two clicks in one window: no match
+    report = (
+        b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\r\n"
+        b"iPad,,11/20/2022 02:45:00 PM,11/20/2022 04:15:00 PM,90\r\n"
+        b"Guest 2,,11/20/2022 03:32:00 PM,11/20/2022 04:02:00 PM,30\r\n"
+        b"Guest 3,,11/20/2022 04:00:00 PM,11/20/2022 04:10:00 PM,10\r\n"
+    )
+    batch = services.import_meeting_report(lecture, report).batch
+    assert batch.matched == 1
+    assert sorted(row["name"] for row in batch.unmatched_rows) == ["Guest 2", "Guest 3"]
+    assert minutes_of(people, lecture)["meikuen"] == 90
+    event = batch.events.get()
+    assert (event.registration_id, event.evidence["matched_by"]) == (people["meikuen"].pk, "join_link")

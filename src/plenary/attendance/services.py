@@ -449,14 +449,24 @@ def _store(session, parsed, directory, data, digest, file_name, zone, actor) -> 
         AttendanceEvent.Kind.PRESENCE.value,
         AttendanceEvent.Mode.ONLINE.value,
     )
+    left_over = []
     for row in parsed.rows:
         registration_id, how = directory.match(row)
+        if registration_id is None:
+            left_over.append((row, how))
+            continue
+        matched_people.add(registration_id)
+        facts.append(EventFacts(None, registration_id, kind, source, mode, row.joined, row.left, None))
+        lines.append((row.line, how))
+    by_click = _match_by_join_link(session, [row for row, _why in left_over], matched_people)
+    for row, how in left_over:
+        registration_id = by_click.get(row.line)
         if registration_id is None:
             unmatched.append({**row.as_dict(), "reason": how})
             continue
         matched_people.add(registration_id)
         facts.append(EventFacts(None, registration_id, kind, source, mode, row.joined, row.left, None))
-        lines.append((row.line, how))
+        lines.append((row.line, "join_link"))
     affected |= matched_people
     # The affected people's other events, read before the insert: the new ones are in hand already.
     stored = _stored_events(session, affected)
@@ -473,6 +483,42 @@ def _store(session, parsed, directory, data, digest, file_name, zone, actor) -> 
         summary=f"{session.title_en}: {batch.rows} rows, {batch.matched} matched, {len(unmatched)} unmatched",
     )
     return ImportOutcome(batch=batch, replaced=previous)
+
+
+JOIN_LINK_BEFORE = timedelta(minutes=3)  # a personal link is followed, then the meeting app opens
+JOIN_LINK_AFTER = timedelta(minutes=1)
+
+
+def _match_by_join_link(session: Session, rows: list[ReportRow], already: set[int]) -> dict[int, int]:
+    """Rows nobody could be named for ("iPad", a guest name), matched by a personal join link followed just
+    before the row's join time: only when exactly one registrant (not otherwise in the report) followed one
+    in that window and no other row points to the same registrant. Returns {row line: registration id}."""
+    if not rows:
+        return {}
+    clicks = [
+        (moment, registration_id)
+        for moment, registration_id in AttendanceEvent.objects.filter(
+            session=session, source=AttendanceEvent.Source.JOIN_LINK
+        ).values_list("started_at", "registration_id")
+        if registration_id not in already
+    ]
+    if not clicks:
+        return {}
+    candidates: dict[int, int] = {}
+    for row in rows:
+        if row.joined is None:
+            continue
+        near = {
+            registration_id
+            for moment, registration_id in clicks
+            if row.joined - JOIN_LINK_BEFORE <= moment <= row.joined + JOIN_LINK_AFTER
+        }
+        if len(near) == 1:
+            candidates[row.line] = near.pop()
+    claimed = defaultdict(int)
+    for registration_id in candidates.values():
+        claimed[registration_id] += 1
+    return {line: pk for line, pk in candidates.items() if claimed[pk] == 1}
 
 
 def _recompute_from(session: Session, registration_ids: set[int], events: list[EventFacts]) -> None:
