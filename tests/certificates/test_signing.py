@@ -135,3 +135,45 @@ def test_issued_certificates_carry_a_statement_and_revocation_shows_at_once(refe
     assert [(item["serial"], item["state"]) for item in withdrawn] == [(certificate.serial, "revoked")]
     offline = client.get("/zh-hant/verify/offline/")
     assert offline.status_code == 200 and public in offline.content.decode()
+
+
+def test_the_printed_qr_code_reads_back_as_the_link_with_a_statement_that_verifies(tmp_path):
+    """The PDF rasterised (pdftoppm) and the code read by jsQR, the decoder the scanner pages use."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from PIL import Image
+
+    from plenary.certificates import pdf
+    from plenary.site.bench.certificates import LAYOUT
+
+    if not (shutil.which("pdftoppm") and shutil.which("node")):
+        pytest.skip("needs pdftoppm and node")
+    holder = pdf.Holder(
+        serial=STATEMENT["serial"],
+        name_en=STATEMENT["name_en"],
+        name_zh=STATEMENT["name_zh"],
+        hours=STATEMENT["hours"],
+        sessions_attended=5,
+        sessions_total=6,
+        statement=signing.statement(**STATEMENT),
+    )
+    (tmp_path / "certificate.pdf").write_bytes(pdf.render(LAYOUT, holder))
+    subprocess.run(
+        ["pdftoppm", "-r", "300", "-png", "-singlefile", tmp_path / "certificate.pdf", tmp_path / "page"],
+        check=True,
+    )
+    page = Image.open(tmp_path / "page.png").convert("RGBA")
+    corner = page.crop((page.width * 2 // 3, page.height * 5 // 6, page.width, page.height))
+    (tmp_path / "corner.rgba").write_bytes(corner.tobytes())
+    jsqr = Path(__file__).resolve().parents[2] / "src/plenary/core/static/vendor/jsQR.js"
+    script = (
+        f"const jsQR = require({json.dumps(str(jsqr))});"
+        f"const data = require('fs').readFileSync({json.dumps(str(tmp_path / 'corner.rgba'))});"
+        f"const code = jsQR(new Uint8ClampedArray(data), {corner.width}, {corner.height});"
+        "process.stdout.write(code ? code.data : '');"
+    )
+    content = subprocess.run(["node", "-e", script], check=True, capture_output=True, text=True).stdout
+    assert content.startswith(f"{LAYOUT.verify_base}/verify/{STATEMENT['serial']}/#")
+    assert signing.verify(content)["name_zh"] == "何詠詩"
