@@ -213,3 +213,44 @@ def test_a_personal_join_link_followed_just_before_matches_a_nameless_row(lectur
     assert minutes_of(people, lecture)["meikuen"] == 90
     event = batch.events.get()
     assert (event.registration_id, event.evidence["matched_by"]) == (people["meikuen"].pk, "join_link")
+
+
+def test_the_console_and_the_api_ask_for_the_date_order_and_take_the_answer(
+    client, api_as, organiser, lecture, people, reference_programme
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(organiser)
+    url = f"/manage/p/{reference_programme.slug}/attendance/sessions/{lecture.pk}/"
+
+    def form(**fields):
+        upload = SimpleUploadedFile("ambiguous.csv", fixture_bytes("zoom_ambiguous.csv"), "text/csv")
+        return client.post(url, {"file": upload, "format": "auto", "tz": HK, **fields}, follow=True)
+
+    page = form().content.decode()
+    assert "could be day first or month first" in page and "Date order" in page
+    assert AttendanceImport.objects.count() == 0
+    zh = client.post(
+        f"/zh-hant{url}",
+        {
+            "file": SimpleUploadedFile("a.csv", fixture_bytes("zoom_ambiguous.csv")),
+            "format": "auto",
+            "tz": HK,
+        },
+    ).content.decode()
+    assert "可以是日在前，也可以是月在前" in zh
+    assert "Import report: ambiguous.csv" in form(date_order="DM").content.decode()
+    assert AttendanceImport.objects.get().rows == 2
+
+    api = api_as(organiser)
+    body = {
+        "file": SimpleUploadedFile("b.csv", fixture_bytes("zoom_ambiguous.csv").replace(b"14:30", b"14:31"))
+    }
+    refused = api.client.post(f"/api/v1/sessions/{lecture.pk}/attendance-imports", body, headers=api.headers)
+    assert refused.status_code == 422 and "day first or month first" in refused.json()["detail"]
+    body = {
+        "file": SimpleUploadedFile("b.csv", fixture_bytes("zoom_ambiguous.csv").replace(b"14:30", b"14:31")),
+        "date_order": "MD",
+    }
+    created = api.client.post(f"/api/v1/sessions/{lecture.pk}/attendance-imports", body, headers=api.headers)
+    assert created.status_code == 201
