@@ -106,6 +106,12 @@ def test_a_key_from_the_environment_signs_and_stays_published_after_it_changes(m
     assert {first, from_env} < {key["key_id"] for key in signing.published()["keys"]}
     with pytest.raises(signing.StatementError, match=signing.ENV_KEY):
         signing.rotate()
+    monkeypatch.delenv(signing.ENV_KEY)
+    assert (
+        signing.keyring().signing_id == first
+    )  # back to the file's own key; the environment's stay published
+    assert signing.verify(token)["key_id"] == from_env
+    assert [key["retired"] is None for key in signing.published()["keys"]] == [True, False, False]
 
 
 def test_issued_certificates_carry_a_statement_and_revocation_shows_at_once(reference_programme):

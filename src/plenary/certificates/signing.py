@@ -136,8 +136,24 @@ def keyring() -> Keyring:
             )
             _write(path, document)
     else:
+        if not document.get("signing"):
+            # The key came from the environment and no longer does: a new key of our own, the others kept.
+            fresh = _new_document()
+            for entry in document["keys"]:
+                entry["retired"] = entry["retired"] or _now()
+            document["keys"].extend(fresh["keys"])
+            document["signing"] = fresh["signing"]
+            _write(path, document)
         signing = Ed25519PrivateKey.from_private_bytes(unb64(document["signing"]["private_key"]))
         kid = document["signing"]["key_id"]
+        # Back from a key in the environment to the file's own: that one is in use, every other is retired.
+        changed = False
+        for entry in document["keys"]:
+            wanted = None if entry["key_id"] == kid else (entry["retired"] or _now())
+            if entry["retired"] != wanted:
+                entry["retired"], changed = wanted, True
+        if changed:
+            _write(path, document)
     ring = Keyring(
         signing=signing,
         signing_id=kid,
