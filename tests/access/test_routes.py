@@ -101,6 +101,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "news/<slug:slug>/release.<str:fmt>": PUBLIC,
     "verify/": PUBLIC,
     "verify/<str:serial>/": PUBLIC,
+    "verify/offline/": PUBLIC,
+    "verify/sw.js": PUBLIC,
+    "verify/revoked.json": PUBLIC,
+    ".well-known/plenary-certificate-keys.json": PUBLIC,
     "photos/<id:pk>/request-removal/": PUBLIC,
     # A published photo with consent is public.
     "media/photos/<path:path>": PUBLIC,

@@ -71,13 +71,21 @@ def import_report(
     file: UploadedFile = File(...),  # noqa: B008 - django-ninja declares parameters this way
     format: str = Form("auto"),
     tz: str | None = Form(None),
+    date_order: str = Form("auto"),
 ):
     """Imports a meeting report. 201 with the counts; the same file again answers 200 with the earlier
-    import and ``duplicate: true`` and changes nothing; an unreadable file answers 422 with a message."""
+    import and ``duplicate: true`` and changes nothing; an unreadable file answers 422 with a message, as does a
+    file whose dates read either way (send ``date_order`` ``DM`` or ``MD``)."""
     session = managed_session(request, session_id)
     try:
         outcome = services.import_meeting_report(
-            session, file, format=format, tz=tz or None, actor=request.auth, file_name=file.name
+            session,
+            file,
+            format=format,
+            tz=tz or None,
+            actor=request.auth,
+            file_name=file.name,
+            date_order=date_order,
         )
     except services.ImportFailed as error:
         raise HttpError(422, str(error)) from error

@@ -123,6 +123,7 @@ def session_page(request, programme, session_id):
                 session,
                 form.cleaned_data["file"],
                 format=form.cleaned_data["format"],
+                date_order=form.cleaned_data["date_order"],
                 tz=form.cleaned_data["tz"],
                 actor=request.user,
                 file_name=form.cleaned_data["file"].name,

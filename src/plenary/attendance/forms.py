@@ -23,11 +23,25 @@ class ImportForm(AccessibleFormMixin, forms.Form):
         label=_("Meeting report"), help_text=_("The CSV (or XLSX) export from Zoom, Teams or Webex.")
     )
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="auto")
+    date_order = forms.ChoiceField(
+        label=_("Date order"),
+        choices=[
+            ("auto", _("Decide from the file")),
+            ("DM", _("Day first (26/11/2030)")),
+            ("MD", _("Month first (11/26/2030)")),
+        ],
+        initial="auto",
+        required=False,
+        help_text=_("Only needed when the file's dates could be read either way; you will be asked."),
+    )
     tz = forms.CharField(
         label=_("Time zone of the times in the file"),
         max_length=64,
         help_text=_("Leave as it is unless the export was made on a computer set to another zone."),
     )
+
+    def clean_date_order(self):
+        return self.cleaned_data.get("date_order") or "auto"
 
     def clean_tz(self):
         zone = self.cleaned_data["tz"].strip()

@@ -120,7 +120,14 @@ class AttendanceImport(models.Model):
         ordering = ["-uploaded_at"]
         verbose_name = _("attendance import")
         verbose_name_plural = _("attendance imports")
-        constraints = [models.UniqueConstraint(fields=["session", "sha256"], name="attendance_import_once")]
+        constraints = [
+            # The same file once per session while in force; a file an import replaced may come back.
+            models.UniqueConstraint(
+                fields=["session", "sha256"],
+                condition=models.Q(replaced_by__isnull=True),
+                name="attendance_import_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.format})"

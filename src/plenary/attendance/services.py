@@ -336,6 +336,7 @@ def import_meeting_report(
     tz: str | None = None,
     actor=None,
     file_name: str | None = None,
+    date_order: str = "auto",
 ) -> ImportOutcome:
     """Imports a meeting report into a session's attendance, or raises ImportFailed changing nothing.
 
@@ -348,7 +349,10 @@ def import_meeting_report(
     data, default_name = _read(file)
     file_name = (file_name or default_name)[:255]
     digest = hashlib.sha256(data).hexdigest()
-    earlier = AttendanceImport.objects.filter(session=session, sha256=digest).first()
+    # Only the import in force counts as "the same file": a file that an import replaced may come back.
+    earlier = AttendanceImport.objects.filter(
+        session=session, sha256=digest, replaced_by__isnull=True
+    ).first()
     if earlier is not None:
         return ImportOutcome(batch=earlier, duplicate=True)
     zone = tz or session.programme.time_zone
@@ -359,7 +363,10 @@ def import_meeting_report(
     except (ValueError, KeyError, OSError) as error:
         raise ImportFailed(_("%(zone)s is not a known time zone.") % {"zone": zone}) from error
     try:
-        parsed = reports.parse(data, format=format, zone=zone)
+        try:
+            parsed = reports.parse(data, format=format, zone=zone, date_order=date_order)
+        except reports.AmbiguousDates as ambiguous:
+            parsed = _read_by_session_date(session, data, format, zone, ambiguous)
     except reports.ReportError as error:
         raise ImportFailed(str(error)) from error
     if not parsed.rows:
@@ -373,10 +380,33 @@ def import_meeting_report(
             return _store(session, parsed, directory, data, digest, file_name, zone, actor)
     except IntegrityError:
         # The same file arrived twice at once: the other request stored it.
-        earlier = AttendanceImport.objects.filter(session=session, sha256=digest).first()
+        earlier = AttendanceImport.objects.filter(
+            session=session, sha256=digest, replaced_by__isnull=True
+        ).first()
         if earlier is None:
             raise
         return ImportOutcome(batch=earlier, duplicate=True)
+
+
+def _read_by_session_date(session, data, format, zone, ambiguous) -> reports.ParsedReport:
+    """Dates like 05/11/2030 that the file cannot settle: the session's own date may settle them.
+
+    Read both ways; if exactly one reading puts the report's times within a day of the session, that is the
+    order (evidence, not a guess). Otherwise the organiser is asked (``ambiguous`` is raised again).
+    """
+    fitting = []
+    for order in ("MD", "DM"):
+        try:
+            parsed = reports.parse(data, format=format, zone=zone, date_order=order)
+        except reports.ReportError:
+            continue
+        times = [row.joined for row in parsed.rows if row.joined]
+        start, end = session.starts_at - timedelta(days=1), session.ends_at + timedelta(days=1)
+        if times and all(start <= moment <= end for moment in times):
+            fitting.append(parsed)
+    if len(fitting) == 1:
+        return fitting[0]
+    raise ambiguous
 
 
 def _store(session, parsed, directory, data, digest, file_name, zone, actor) -> ImportOutcome:
@@ -401,23 +431,42 @@ def _store(session, parsed, directory, data, digest, file_name, zone, actor) -> 
     affected: set[int] = set()
     for old in previous:
         affected.update(old.events.values_list("registration_id", flat=True).distinct())
-        old.events.all().delete()
+        removed, _by_model = old.events.all().delete()
         old.replaced_by = batch
         old.save(update_fields=["replaced_by"])
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.UPDATE,
+            instance=old,
+            programme=session.programme,
+            summary=f"{session.title_en}: {old.file_name} replaced by {file_name} ({removed} events removed)",
+            before={"replaced_by": None},
+            after={"replaced_by": batch.pk},
+        )
     facts, lines, unmatched, matched_people = [], [], [], set()
     source, kind, mode = (
         AttendanceEvent.Source.MEETING_REPORT.value,
         AttendanceEvent.Kind.PRESENCE.value,
         AttendanceEvent.Mode.ONLINE.value,
     )
+    left_over = []
     for row in parsed.rows:
         registration_id, how = directory.match(row)
+        if registration_id is None:
+            left_over.append((row, how))
+            continue
+        matched_people.add(registration_id)
+        facts.append(EventFacts(None, registration_id, kind, source, mode, row.joined, row.left, None))
+        lines.append((row.line, how))
+    by_click = _match_by_join_link(session, [row for row, _why in left_over], matched_people)
+    for row, how in left_over:
+        registration_id = by_click.get(row.line)
         if registration_id is None:
             unmatched.append({**row.as_dict(), "reason": how})
             continue
         matched_people.add(registration_id)
         facts.append(EventFacts(None, registration_id, kind, source, mode, row.joined, row.left, None))
-        lines.append((row.line, how))
+        lines.append((row.line, "join_link"))
     affected |= matched_people
     # The affected people's other events, read before the insert: the new ones are in hand already.
     stored = _stored_events(session, affected)
@@ -434,6 +483,42 @@ def _store(session, parsed, directory, data, digest, file_name, zone, actor) -> 
         summary=f"{session.title_en}: {batch.rows} rows, {batch.matched} matched, {len(unmatched)} unmatched",
     )
     return ImportOutcome(batch=batch, replaced=previous)
+
+
+JOIN_LINK_BEFORE = timedelta(minutes=3)  # a personal link is followed, then the meeting app opens
+JOIN_LINK_AFTER = timedelta(minutes=1)
+
+
+def _match_by_join_link(session: Session, rows: list[ReportRow], already: set[int]) -> dict[int, int]:
+    """Rows nobody could be named for ("iPad", a guest name), matched by a personal join link followed just
+    before the row's join time: only when exactly one registrant (not otherwise in the report) followed one
+    in that window and no other row points to the same registrant. Returns {row line: registration id}."""
+    if not rows:
+        return {}
+    clicks = [
+        (moment, registration_id)
+        for moment, registration_id in AttendanceEvent.objects.filter(
+            session=session, source=AttendanceEvent.Source.JOIN_LINK
+        ).values_list("started_at", "registration_id")
+        if registration_id not in already
+    ]
+    if not clicks:
+        return {}
+    candidates: dict[int, int] = {}
+    for row in rows:
+        if row.joined is None:
+            continue
+        near = {
+            registration_id
+            for moment, registration_id in clicks
+            if row.joined - JOIN_LINK_BEFORE <= moment <= row.joined + JOIN_LINK_AFTER
+        }
+        if len(near) == 1:
+            candidates[row.line] = near.pop()
+    claimed = defaultdict(int)
+    for registration_id in candidates.values():
+        claimed[registration_id] += 1
+    return {line: pk for line, pk in candidates.items() if claimed[pk] == 1}
 
 
 def _recompute_from(session: Session, registration_ids: set[int], events: list[EventFacts]) -> None:

@@ -121,3 +121,12 @@ def per_programme(registrations) -> dict[int, dict]:
         .order_by()
     )
     return {row["programme_id"]: {"certificates": row["n"], "hours": row["hours"]} for row in rows}
+
+
+def withdrawn_certificates() -> list[tuple[str, str, object]]:
+    """(serial, state, since) of every certificate that is no longer valid: revoked or superseded."""
+    return list(
+        Certificate.objects.exclude(state=Certificate.State.VALID)
+        .order_by("serial")
+        .values_list("serial", "state", "revoked_at")
+    )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from plenary.attendance.models import Attendance
-from plenary.certificates import pdf
+from plenary.certificates import pdf, signing
 from plenary.certificates.models import Certificate, CertificateRule, IssueJob, new_serial
 from plenary.core import audit
 from plenary.programmes.models import Programme, Session
@@ -240,10 +240,23 @@ def _hours_text(hours: Decimal) -> str:
     return text or "0"
 
 
+def signed_statement(certificate: Certificate) -> str:
+    """The certificate's signed statement (signing.py) that its QR code carries for offline checks."""
+    return signing.statement(
+        serial=certificate.serial,
+        name_en=certificate.name_en,
+        name_zh=certificate.name_zh,
+        programme=certificate.programme.title_en,
+        hours=_hours_text(certificate.hours),
+        issued=timezone.localtime(certificate.issued_at).date().isoformat(),
+    )
+
+
 def holder_for(certificate: Certificate, session_titles: list[str] | None = None) -> pdf.Holder:
     with override("en"):
         issued_on = date_format(timezone.localtime(certificate.issued_at), "j F Y")
     return pdf.Holder(
+        statement=signed_statement(certificate),
         serial=certificate.serial,
         name_en=certificate.name_en,
         name_zh=certificate.name_zh,

@@ -6,6 +6,8 @@ app_name = "certificates"
 
 urlpatterns = [
     path("verify/", views.verify_lookup, name="verify-lookup"),
+    path("verify/offline/", views.verify_offline, name="verify-offline"),
+    path("verify/sw.js", views.verify_worker, name="verify-worker"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("me/<str:token>/certificates/", views.mine, name="mine"),
     path("me/<str:token>/certificates/<str:serial>.pdf", views.mine_pdf, name="mine-pdf"),

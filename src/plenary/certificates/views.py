@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from plenary.access.views import manages_programme
-from plenary.certificates import exports, pdf, selectors, services
+from plenary.certificates import exports, pdf, selectors, services, signing
 from plenary.certificates.forms import LogoFormSet, RevokeForm, RuleForm, SignatoryFormSet
 from plenary.certificates.models import Certificate, IssueJob
 from plenary.programmes.models import Programme
@@ -36,10 +43,98 @@ def _pdf_response(certificate: Certificate, *, download: bool = False) -> FileRe
 
 
 def verify(request, serial: str):
+    """Read from the database on every request: a revocation shows here at once."""
     certificate = selectors.find_by_serial(serial)
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", {"serial": serial[:40]}, status=404)
-    return render(request, "certificates/verify.html", {"certificate": certificate})
+    return render(
+        request,
+        "certificates/verify.html",
+        {"certificate": certificate, "signing_keys": signing.published()["keys"]},
+    )
+
+
+def verify_offline(request):
+    """Checks a certificate's signed QR statement in the browser, without the network once loaded."""
+    strings = {
+        "valid": _(
+            "Genuine: the signature matches a Plenary key and the certificate was not revoked as of the last synchronisation."
+        ),
+        "forged": _("Forged or altered: the signature does not match. Do not accept this certificate."),
+        "revoked": _(
+            "Revoked as of the last synchronisation (%(date)s): the signature is genuine but the certificate is withdrawn."
+        ),
+        "superseded": _("Replaced by a corrected certificate as of the last synchronisation (%(date)s)."),
+        "malformed": _("This is not a Plenary certificate's QR code."),
+        "nokeys": _("Open this page once while online, so that it can fetch the signing keys."),
+        "unsupported": _(
+            "This browser cannot check Ed25519 signatures; use a current Chrome, Edge, Safari or Firefox."
+        ),
+        "synced": _("Keys and revocations last synchronised: %(date)s."),
+        "never": _("Not synchronised yet."),
+        "serial": _("Serial"),
+        "name": _("Name"),
+        "programme": _("Programme"),
+        "hours": _("CPD hours"),
+        "issued": _("Issued"),
+        "key": _("Signed with key"),
+    }
+    config = {"keys": reverse("certificate-keys"), "revoked": reverse("certificate-revocations")}
+    response = render(
+        request,
+        "certificates/verify_offline.html",
+        {"strings": strings, "config": config, "signing_keys": signing.published()["keys"]},
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+OFFLINE_ASSETS = [
+    "certificates/offline_verify.js",
+    "certificates/verify_worker.js",
+    "plenary/css/app.css",
+    "plenary/favicon.svg",
+]
+
+
+@never_cache
+def verify_worker(request):
+    """The verify pages' service worker, served under /verify/ (of the page's language): that is its scope."""
+    assets = [staticfiles_storage.url(name) for name in OFFLINE_ASSETS]
+    page = reverse("certificates:verify-offline")
+    source = (Path(__file__).resolve().parent / "static" / "certificates" / "verify_sw.js").read_text()
+    version = hashlib.sha256((source + page + json.dumps(assets)).encode()).hexdigest()[:12]
+    source = (
+        source.replace("__ASSETS__", json.dumps(assets))
+        .replace("__PAGE__", page)
+        .replace("__VERSION__", version)
+    )
+    return HttpResponse(source, content_type="text/javascript; charset=utf-8")
+
+
+def published_keys(request):
+    """/.well-known/plenary-certificate-keys.json: every public key that ever signed a certificate."""
+    response = JsonResponse(signing.published())
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def revocations(request):
+    """Serials no longer valid (revoked or replaced), for the offline checker to keep."""
+    rows = selectors.withdrawn_certificates()
+    response = JsonResponse(
+        {
+            "as_of": timezone.now().isoformat(),
+            "certificates": [
+                {"serial": serial, "state": state, "at": at.isoformat() if at else None}
+                for serial, state, at in rows
+            ],
+        }
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def verify_lookup(request):

@@ -4,12 +4,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from plenary.api.api import api
+from plenary.certificates import views as certificate_views
 from plenary.core import views
 from plenary.media.views import photo_file
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", views.health, name="health"),
+    # Certificates verify offline: the public keys and the withdrawn serials, in no language.
+    path(
+        ".well-known/plenary-certificate-keys.json", certificate_views.published_keys, name="certificate-keys"
+    ),
+    path("verify/revoked.json", certificate_views.revocations, name="certificate-revocations"),
     # Photos only, each while it is public (media/views.py); nothing else of the data dir is served here.
     path("media/photos/<path:path>", photo_file, name="media"),
 ]

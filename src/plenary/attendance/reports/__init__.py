@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from plenary.attendance.reports import teams, webex, zoom, zoom_webinar
 from plenary.attendance.reports.common import (
+    _ORDER,
+    DATE_ORDERS,
     ParsedReport,
     RejectedRow,
     ReportError,
@@ -19,6 +21,12 @@ from plenary.attendance.reports.common import (
     normalise_name,
     table,
 )
+from plenary.attendance.reports.common import date_order as file_date_order
+
+
+class AmbiguousDates(ReportError):
+    """Numeric dates that read either way and nothing in the file to say which: asked, never guessed."""
+
 
 PARSERS = {
     zoom.FORMAT: zoom.parse,
@@ -29,6 +37,8 @@ PARSERS = {
 FORMATS = ["auto", *PARSERS]
 
 __all__ = [
+    "AmbiguousDates",
+    "DATE_ORDERS",
     "FORMATS",
     "ParsedReport",
     "RejectedRow",
@@ -56,11 +66,34 @@ def detect(rows: list[list[str]]) -> str:
     )
 
 
-def parse(data: bytes, format: str = "auto", zone: str = "Asia/Hong_Kong") -> ParsedReport:
+def parse(
+    data: bytes, format: str = "auto", zone: str = "Asia/Hong_Kong", date_order: str = "auto"
+) -> ParsedReport:
+    """``date_order`` "auto" decides day/month order from the file's own evidence and refuses a file whose
+    dates could be read either way; "DM" (day first) or "MD" (month first) is the organiser's answer."""
     if format not in FORMATS:
         raise ReportError(_("Unknown report format “%(format)s”.") % {"format": format})
-    rows = table(file_text(data))
+    if date_order not in DATE_ORDERS:
+        raise ReportError(_("Unknown date order “%(order)s”.") % {"order": date_order})
+    text = file_text(data)
+    rows = table(text)
     chosen = detect(rows) if format == "auto" else format
-    report = PARSERS[chosen](rows, zone)
+    order = date_order
+    if order == "auto":
+        order, example = file_date_order(text)
+        if order == "?":
+            raise AmbiguousDates(
+                _(
+                    "The dates in this file, such as “%(example)s”, could be day first or month first, and "
+                    "nothing in the file says which. Choose the date order and import it again."
+                )
+                % {"example": example}
+            )
+    token = _ORDER.set(order)
+    try:
+        report = PARSERS[chosen](rows, zone)
+    finally:
+        _ORDER.reset(token)
     report.format = chosen
+    report.date_order = order
     return report

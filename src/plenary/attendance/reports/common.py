@@ -6,6 +6,7 @@ fixtures alone and reused by the console, the API, the command line and the demo
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 import re
@@ -76,6 +77,7 @@ class ParsedReport:
     rejected: list[RejectedRow] = field(default_factory=list)
     skipped: int = 0  # hosts, panelists and no-shows: not evidence, not errors
     meeting: dict = field(default_factory=dict)
+    date_order: str = "auto"  # "MD", "DM" or "auto" (no date in the file was ambiguous)
 
     @property
     def participants(self) -> int:
@@ -153,9 +155,14 @@ def table(text: str) -> list[list[str]]:
 # --- headers -------------------------------------------------------------------------------------
 
 
+_FORMAT_IN_HEADER = re.compile(r"\(?\b(?:dd|mm)[/.\-](?:mm|dd)[/.\-]y{2,4}\b\)?")
+
+
 def header_key(cell: str) -> str:
     """A header cell reduced for comparison: full-width forms folded, case and punctuation ignored."""
     cell = unicodedata.normalize("NFKC", cell).casefold()
+    if "dd" in cell or "mm" in cell:  # "Join Time (DD/MM/YYYY)": the hint is read by date_order()
+        cell = _FORMAT_IN_HEADER.sub("", cell)
     return re.sub(r"[\s()\[\]{}:：#._\-/]+", "", cell)
 
 
@@ -229,47 +236,111 @@ def find_reference(*values: str) -> str:
 
 # --- times ---------------------------------------------------------------------------------------
 
+# Day/month order of numeric dates like 05/11/2030: "MD" (month first), "DM" (day first), or "auto" (month
+# first unless the first number cannot be a month). ``parse()`` decides it once per file from the file's own
+# evidence (date_order()) and sets it here for the parsers, so every parser reads it without passing it on.
+DATE_ORDERS = ("auto", "MD", "DM")
+_ORDER: contextvars.ContextVar[str] = contextvars.ContextVar("plenary_report_date_order", default="auto")
+
 _TIME_RE = re.compile(
     r"^(?P<a>\d{1,4})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{1,4})[,\sT]*"
     r"(?P<ampm1>AM|PM)?\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm2>AM|PM)?"
     r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$",
     re.IGNORECASE,
 )
+# "Nov 26, 2030 14:31:00", "November 26 2030 2:31 PM", "26 Nov 2030 14:31", "Thu, Nov 26, 2030 ...".
+_NAMED_RE = re.compile(
+    r"^(?:[A-Za-z]{3,9}\.?,?\s+(?=[A-Za-z]{3}|\d{1,2}\s+[A-Za-z]))?"
+    r"(?:(?P<mon1>[A-Za-z]{3,9})\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{4})"
+    r"|(?P<d2>\d{1,2})\s+(?P<mon2>[A-Za-z]{3,9})\.?,?\s+(?P<y2>\d{4}))"
+    r"[,\sT]*(?P<ampm1>AM|PM)?\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm2>AM|PM)?"
+    r"\s*(?P<zone>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$",
+    re.IGNORECASE,
+)
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 _LOCAL_WORDS = [
     ("上午", " AM "),
     ("下午", " PM "),
+    ("凌晨", " AM "),
+    ("早上", " AM "),
+    ("中午", " PM "),
+    ("晚上", " PM "),
     ("午前", " AM "),
     ("午後", " PM "),
     ("年", "/"),
     ("月", "/"),
     ("日", " "),
+    ("號", " "),
     ("a.m.", "AM"),
     ("p.m.", "PM"),
 ]
+_CHINESE_WEEKDAY = re.compile(r"[（(]?(?:星期|週|周|礼拜|禮拜)[一二三四五六日天][)）]?")
+
+
+def parse_time(text: str, zone: str, order: str | None = None) -> datetime | None:
+    """A report's wall-clock time read in ``zone`` (unless it names its own), as UTC; None if unreadable.
+
+    Numeric dates follow ``order`` (default: the file's order set by ``parse()``; "auto" reads month first
+    unless the first number cannot be a month); two-digit years are 20xx; 上午/下午 and month names read.
+    """
+    return _parse_time(text, zone, order or _ORDER.get())
 
 
 @lru_cache(maxsize=65536)
-def parse_time(text: str, zone: str) -> datetime | None:
-    """A report's wall-clock time read in ``zone`` (unless it names its own), as UTC; None if unreadable.
-
-    Month-first unless the first number cannot be a month; two-digit years are 20xx; 上午/下午 read.
-    """
+def _parse_time(text: str, zone: str, order: str) -> datetime | None:
     text = text.strip()
     if not text:
         return None
-    for word, replacement in _LOCAL_WORDS:
-        if word in text:
-            text = text.replace(word, replacement)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _CHINESE_WEEKDAY.sub(" ", text)
+        for word, replacement in _LOCAL_WORDS:
+            if word in text:
+                text = text.replace(word, replacement)
+    elif "." in text and ("a.m." in text.lower() or "p.m." in text.lower()):
+        text = re.sub(r"(?i)a\.m\.", "AM", re.sub(r"(?i)p\.m\.", "PM", text))
     text = re.sub(r"\s+", " ", text).strip()
     match = _TIME_RE.match(text)
-    if not match:
-        return None
-    a, b, c = int(match["a"]), int(match["b"]), int(match["c"])
-    if len(match["a"]) == 4:
-        year, month, day = a, b, c
+    if match:
+        a, b, c = int(match["a"]), int(match["b"]), int(match["c"])
+        if len(match["a"]) == 4:
+            year, month, day = a, b, c
+        else:
+            year = c + 2000 if c < 100 else c
+            if order == "DM":
+                day, month = a, b
+            elif order == "MD":
+                month, day = a, b
+            else:
+                month, day = (a, b) if a <= 12 else (b, a)
     else:
-        year = c + 2000 if c < 100 else c
-        month, day = (a, b) if a <= 12 else (b, a)
+        match = _NAMED_RE.match(text)
+        if not match:
+            return None
+        month = MONTHS.get((match["mon1"] or match["mon2"]).casefold())
+        if month is None:
+            return None
+        day, year = int(match["d1"] or match["d2"]), int(match["y1"] or match["y2"])
     hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
     ampm = (match["ampm1"] or match["ampm2"] or "").upper()
     if ampm:
@@ -289,6 +360,38 @@ def parse_time(text: str, zone: str) -> datetime | None:
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         return (naive - sign * offset).replace(tzinfo=UTC)
     return naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+# A numeric date with the year last (the year-first forms are never ambiguous).
+# Only dates followed by a time count, so that a version number like 5.16.10 is not taken for a date.
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.\-])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.\-])"
+    r"(?=[,\sT]*(?:\d{1,2}:\d{2}|[AaPp][Mm]|上午|下午))"
+)
+_ORDER_HINT = re.compile(r"\b(dd|mm)[/.\-](mm|dd)[/.\-](yyyy|yy)\b", re.IGNORECASE)
+
+
+def date_order(text: str) -> tuple[str, str]:
+    """The day/month order of a report's numeric dates, from its own evidence, and an example date.
+
+    Evidence: a header that names the format ("DD/MM/YYYY"), or the first date whose first number is over
+    12 (day first) or whose second is (month first); a later date that contradicts it is a rejected row.
+    Returns ("auto", "") when no date is ambiguous, and ("?", example) when some are and nothing in the
+    file says which order it uses.
+    """
+    hint = _ORDER_HINT.search(text, 0, 20_000)
+    if hint:
+        return ("DM" if hint[1].lower() == "dd" else "MD"), ""
+    ambiguous = ""
+    for match in _NUMERIC_DATE.finditer(text):
+        a, b = int(match[1]), int(match[3])
+        if a > 12 and b <= 12:
+            return "DM", ""
+        if b > 12 and a <= 12:
+            return "MD", ""
+        if a != b and not ambiguous and 1 <= a <= 12 and 1 <= b <= 12:
+            ambiguous = match[0]
+    return ("?", ambiguous) if ambiguous else ("auto", "")
 
 
 _DURATION_PART = re.compile(

@@ -11,7 +11,19 @@ COLUMNS = {
     "name": keys(
         "Name", "Attendee Name", "Participant Name", "Display Name", "Attendee", "姓名", "名稱", "名称"
     ),
-    "email": keys("Email", "Attendee Email", "Email Address", "電子郵件", "电子邮件", "電郵地址"),
+    "email": keys(
+        "Email",
+        "Attendee Email",
+        "Email Address",
+        "Participant Email",
+        "電子郵件",
+        "电子邮件",
+        "電郵地址",
+        "與會者電子郵件",
+        "与会者电子邮件",
+        "參加者電子郵件",
+        "参加者电子邮件",
+    ),
     "joined": keys("Join Time", "Joined", "Join time", "Start Time", "加入時間", "加入时间"),
     "left": keys("Leave Time", "Left", "Leave time", "End Time", "離開時間", "离开时间"),
     "minutes": keys(
@@ -23,6 +35,8 @@ COLUMNS = {
         "持續時間",
         "持续时间",
         "出席時間",
+        "出席时间",
+        "出席時間長度",
     ),
     "reference": keys("Registration ID", "Registrant ID", "Reference"),
 }
@@ -40,6 +54,12 @@ def looks_like(rows: list[list[str]]) -> bool:
                 "Attendee Type",
                 "Network",
                 "Client Type",
+                "與會者電子郵件",
+                "与会者电子邮件",
+                "與會者類型",
+                "与会者类型",
+                "出席時間",
+                "出席时间",
             )
             for cell in row
         ):

@@ -14,7 +14,7 @@ import random
 import tempfile
 import time
 
-from plenary.certificates import pdf
+from plenary.certificates import pdf, signing
 
 LAYOUT = pdf.Layout(
     programme_en="Training workshops on the spirit of the 20th National Congress of the Communist Party of "
@@ -65,6 +65,15 @@ def _render_range(arguments: tuple[int, int, str]) -> int:
             sessions_total=6,
             session_titles=[f"Lecture {number}" for number in range(1, 6)],
             issued_on="3 December 2022",
+        )
+        # Signed as the issuing job signs (services.signed_statement): the QR code carries the statement.
+        holder.statement = signing.statement(
+            serial=holder.serial,
+            name_en=holder.name_en,
+            name_zh=holder.name_zh,
+            programme=LAYOUT.programme_en,
+            hours=holder.hours,
+            issued="2022-12-03",
         )
         with open(os.path.join(folder, f"{holder.serial}.pdf"), "wb") as handle:
             handle.write(pdf.render(LAYOUT, holder))

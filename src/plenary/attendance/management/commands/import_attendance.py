@@ -1,4 +1,4 @@
-"""``plenary import-attendance SESSION_ID FILE [--format …] [--tz ZONE]``: imports a meeting report."""
+"""``plenary import-attendance SESSION_ID FILE [--format …] [--date-order DM|MD] [--tz ZONE]``: imports a meeting report."""
 
 from __future__ import annotations
 
@@ -18,17 +18,25 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--format", choices=reports.FORMATS, default="auto")
         parser.add_argument(
+            "--date-order",
+            choices=reports.DATE_ORDERS,
+            default="auto",
+            help="DM (day first) or MD (month first) when the file's dates read either way.",
+        )
+        parser.add_argument(
             "--tz", default=None, help="Time zone of the file's times (default: the programme's)."
         )
 
-    def handle(self, *args, session_id, file, format, tz, **options):
+    def handle(self, *args, session_id, file, format, tz, date_order, **options):
         session = Session.objects.select_related("programme").filter(pk=session_id).first()
         if session is None:
             raise CommandError(f"No session has id {session_id}.")
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
         try:
-            outcome = services.import_meeting_report(session, file, format=format, tz=tz)
+            outcome = services.import_meeting_report(
+                session, file, format=format, tz=tz, date_order=date_order
+            )
         except services.ImportFailed as error:
             raise CommandError(str(error)) from error
         batch = outcome.batch

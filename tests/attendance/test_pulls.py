@@ -1,0 +1,157 @@
+"""Zoom reports pulled through the report API, against a local stand-in that answers like Zoom: OAuth
+account credentials, pages (next_page_token), a 429 with Retry-After, an expired token, no report yet."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from plenary.attendance import pulls
+from plenary.attendance.models import AttendanceImport
+from tests.attendance.conftest import minutes_of
+
+PAGES = {
+    "": [
+        {
+            "name": "Chan Ka Yan",
+            "user_email": "kayan.chan@example.org",
+            "join_time": "2022-11-20T06:30:00Z",
+            "leave_time": "2022-11-20T07:30:00Z",
+            "duration": 3600,
+        },
+    ],
+    "page-2": [
+        {
+            "name": "Chan Ka Yan",
+            "user_email": "kayan.chan@example.org",
+            "join_time": "2022-11-20T07:40:00Z",
+            "leave_time": "2022-11-20T08:20:00Z",
+            "duration": 2400,
+        },
+        {
+            "name": "iPhone",
+            "user_email": "",
+            "join_time": "2022-11-20T06:45:00Z",
+            "leave_time": "2022-11-20T07:00:00Z",
+            "duration": 900,
+        },
+    ],
+    "page-3": [
+        {
+            "name": "Lee Siu Ling",
+            "user_email": "siuling.lee@example.org",
+            "join_time": "2022-11-20T06:35:00Z",
+            "leave_time": "2022-11-20T08:05:00Z",
+            "duration": 5400,
+        },
+    ],
+}
+NEXT = {"": "page-2", "page-2": "page-3", "page-3": ""}
+
+
+class StandIn(BaseHTTPRequestHandler):
+    tokens_issued = 0
+    rate_limited = False
+    log: list[str] = []
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body, headers=None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        url = urlparse(self.path)
+        query = parse_qs(url.query)
+        expected = "Basic " + base64.b64encode(b"client:secret").decode()
+        if (
+            url.path != "/oauth/token"
+            or self.headers["Authorization"] != expected
+            or query["account_id"] != ["acct"]
+        ):
+            return self.answer(401, {"reason": "Invalid client_id or client_secret"})
+        StandIn.tokens_issued += 1
+        self.log.append("token")
+        return self.answer(200, {"access_token": f"token-{StandIn.tokens_issued}", "expires_in": 3599})
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        query = parse_qs(url.query)
+        token = self.headers["Authorization"]
+        if token == "Bearer token-1":  # the first token has expired by the time it is used
+            self.log.append("expired")
+            return self.answer(401, {"code": 124, "message": "Access token is expired."})
+        if token != f"Bearer token-{StandIn.tokens_issued}":
+            return self.answer(401, {"code": 124, "message": "Invalid access token."})
+        if url.path == "/v2/report/meetings/999/participants":
+            return self.answer(404, {"code": 3001, "message": "Meeting does not exist: 999."})
+        if url.path != "/v2/report/meetings/81234567890/participants":
+            return self.answer(404, {"code": 3001, "message": "Meeting does not exist."})
+        page = query.get("next_page_token", [""])[0]
+        if page == "page-2" and not StandIn.rate_limited:
+            StandIn.rate_limited = True
+            self.log.append("429")
+            return self.answer(429, {"code": 429, "message": "Too many requests."}, {"Retry-After": "0"})
+        self.log.append(f"page:{page or 'first'}")
+        return self.answer(
+            200, {"page_size": 300, "participants": PAGES[page], "next_page_token": NEXT[page]}
+        )
+
+
+@pytest.fixture
+def stand_in():
+    StandIn.tokens_issued, StandIn.rate_limited, StandIn.log = 0, False, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def client(base, **overrides):
+    waits = []
+    made = pulls.ZoomClient(
+        api_url=f"{base}/v2",
+        token_url=f"{base}/oauth/token",
+        account_id="acct",
+        client_id=overrides.get("client_id", "client"),
+        client_secret="secret",
+        sleep=waits.append,
+    )
+    return made, waits
+
+
+def test_a_pulled_report_pages_waits_out_429_renews_an_expired_token_and_imports(stand_in, lecture, people):
+    zoom, waits = client(stand_in)
+    outcome = pulls.pull_zoom_report(lecture, "81234567890", client=zoom)
+    assert StandIn.log == ["token", "expired", "token", "page:first", "429", "page:page-2", "page:page-3"]
+    assert waits == [0.0]
+    assert outcome.batch.format == "zoom" and outcome.batch.rows == 4
+    assert minutes_of(people, lecture) == {"kayan": 100, "siuling": 90}
+    assert [row["name"] for row in outcome.batch.unmatched_rows] == ["iPhone"]
+
+    again = pulls.pull_zoom_report(lecture, "81234567890", client=client(stand_in)[0])
+    assert again.duplicate and AttendanceImport.objects.count() == 1
+
+
+def test_no_report_yet_and_bad_credentials_are_clear_errors(stand_in, lecture):
+    zoom, _waits = client(stand_in)
+    with pytest.raises(pulls.ReportNotReady, match="no report for this meeting yet"):
+        pulls.pull_zoom_report(lecture, "999", client=zoom)
+    with pytest.raises(pulls.PullError, match="refused the credentials"):
+        pulls.pull_zoom_report(lecture, "81234567890", client=client(stand_in, client_id="wrong")[0])
+    assert not AttendanceImport.objects.exists()
