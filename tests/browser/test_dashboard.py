@@ -1,21 +1,12 @@
 """The programme dashboard in a real browser, in both languages, checked with axe-core, and as printed."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from plenary.reports.selectors import programme_figures
 from plenary.site.demo import DEMO_PASSWORD
+from tests.browser.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def test_the_dashboard_in_both_languages_and_printed(page, live_server, reference_programme):
@@ -30,7 +21,7 @@ def test_the_dashboard_in_both_languages_and_printed(page, live_server, referenc
     with page.expect_navigation():
         page.get_by_role("link", name=reference_programme.title_en).click()
     assert page.url.endswith(f"/manage/p/{reference_programme.slug}/dashboard/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     chart = page.get_by_role("img", name="Registrations by status")
     assert chart.is_visible()
     headline = page.locator(".headline div").first
@@ -45,4 +36,4 @@ def test_the_dashboard_in_both_languages_and_printed(page, live_server, referenc
     page.goto(f"{live_server.url}/zh-hant/manage/p/{reference_programme.slug}/dashboard/")
     assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
     assert page.get_by_role("img", name="按狀態劃分的登記").is_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)

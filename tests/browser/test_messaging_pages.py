@@ -5,8 +5,8 @@ import pytest
 
 from plenary.messaging import services as messaging
 from plenary.registrations import services
+from tests.browser.axe import assert_accessible
 from tests.browser.test_registration_consoles import sign_in
-from tests.browser.test_registration_flow import serious_violations
 from tests.registrations.conftest import applicant, make_programme, people  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,13 +17,13 @@ def test_compose_preview_refuse_send_and_log(page, live_server, people):  # noqa
     person = services.register(programme, applicant(1))
     sign_in(page, live_server, "lead-organiser")
     page.goto(f"{live_server.url}/manage/p/{programme.slug}/messages/new/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.locator("input[name=subject_en]").fill("News for {name}")
     page.locator("textarea[name=body_en]").fill("Hello {name}, your page: {private_url}")
     page.locator("button[value=preview]").click()
     page.wait_for_load_state()
     assert "News for Person 1" in page.content()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.locator("textarea[name=body_en]").fill("Hello {nmae}")
     page.locator("button[value=send]").click()
     page.wait_for_load_state()
@@ -32,13 +32,13 @@ def test_compose_preview_refuse_send_and_log(page, live_server, people):  # noqa
     page.locator("button[value=send]").click()
     page.wait_for_load_state()
     assert "Message queued for 1 person." in page.content()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     messaging.pump()
     page.reload()
     assert page.locator("#count-sent").inner_text() == "1"
     page.goto(f"{live_server.url}/manage/p/{programme.slug}/messages/reminders/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.goto(f"{live_server.url}/me/{person.token}/")
     assert "News for Person 1" in page.content()
     assert page.locator(f"a[href='/me/{person.token}/calendar.ics']").count() == 1
-    assert serious_violations(page) == []
+    assert_accessible(page)
