@@ -169,6 +169,8 @@ def registration_action(request, programme, reference, action):
     try:
         if action == "cancel":
             services.cancel(registration, actor=request.user)
+        elif action == "again":
+            services.register_again(registration, actor=request.user, reason="cancellation undone")
         elif action == "approve":
             services.approve(registration, actor=request.user)
         elif action == "reject":

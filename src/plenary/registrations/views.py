@@ -51,13 +51,27 @@ def register(request, slug):
         applicant = form.applicant(language=get_language() or "en")
         try:
             registration = services.register(programme, applicant)
-        except services.AlreadyRegistered:
-            send_link_politely(request, programme, applicant.email)
-            return render(
-                request,
-                "registrations/already.html",
-                {"programme": programme, "email": applicant.email},
-            )
+        except services.AlreadyRegistered as already:
+            if already.registration.status == Registration.Status.CANCELLED:
+                # Cancelled before: registered again, with the same private link (emailed, never shown
+                # here: knowing an address is not knowing its link) and new seats taken now, in order.
+                try:
+                    services.register_again(already.registration, applicant)
+                except services.RegistrationError as error:
+                    form.add_error(None, str(error.message))
+                else:
+                    return render(
+                        request,
+                        "registrations/already.html",
+                        {"programme": programme, "email": applicant.email, "again": True},
+                    )
+            else:
+                send_link_politely(request, programme, applicant.email)
+                return render(
+                    request,
+                    "registrations/already.html",
+                    {"programme": programme, "email": applicant.email},
+                )
         except services.RegistrationClosed:
             return render(request, "registrations/closed.html", {"programme": programme})
         except services.ValidationError as error:
@@ -132,6 +146,9 @@ def private(request, token):
             }
         )
     active = registration.status in ("pending", "confirmed", "waitlisted")
+    can_register_again = registration.status == "cancelled" and services.registration_is_open(
+        registration.programme
+    )
     response = render(
         request,
         "registrations/private.html",
@@ -140,7 +157,11 @@ def private(request, token):
             "programme": registration.programme,
             "rows": rows,
             "active": active,
-            "pass_svg": pass_svg(registration) if registration.status == "confirmed" else "",
+            "can_register_again": can_register_again,
+            "waiting_sessions": sum(1 for row in rows if row["seat"].status == "waitlisted")
+            if registration.status == "confirmed"
+            else 0,
+            "pass_svg": pass_svg(registration) if selectors.offers_pass(registration, seats) else "",
         },
     )
     response["X-Robots-Tag"] = "noindex"
@@ -168,6 +189,23 @@ def private_cancel(request, token):
     else:
         services.cancel(registration)
         messages.success(request, _("Your registration is cancelled."))
+    return redirect("registrations:private", token=registration.token)
+
+
+@require_POST
+def private_again(request, token):
+    """A cancelled person registers again from their own page: same link and pass, new seats in order."""
+    registration = _registration(token)
+    try:
+        registration = services.register_again(registration)
+    except services.RegistrationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("You are registered again: %(status)s. We have emailed you the details.")
+            % {"status": registration.get_status_display()},
+        )
     return redirect("registrations:private", token=registration.token)
 
 
