@@ -180,7 +180,7 @@ def _notify_promotions(promoted: list[int]) -> None:
 
 
 def registration_is_open(programme: Programme) -> bool:
-    if not programme.registration_open or not programme.is_public:
+    if not programme.registration_open or not programme.is_public or programme.is_past:
         return False
     return programme.registration_closes_at is None or programme.registration_closes_at > timezone.now()
 
