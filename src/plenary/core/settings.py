@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "plenary.core.context_processors.site",
+                "plenary.access.context_processors.menu",
             ],
         },
     }
