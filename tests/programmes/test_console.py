@@ -70,7 +70,13 @@ def test_an_edit_appears_in_the_audit_log(client, reference_programme, organiser
     assert ("cpd_hours", "2.50", "3.00") in entry.changes
     log = client.get(f"/manage/p/{reference_programme.slug}/audit/").content.decode()
     # Field names as the reader knows them ("CPD hours"), not the code name (issue 18).
-    assert "CPD hours" in log and "cpd_hours" not in log and "2.50" in log and "3.00" in log and "organiser" in log
+    assert (
+        "CPD hours" in log
+        and "cpd_hours" not in log
+        and "2.50" in log
+        and "3.00" in log
+        and "organiser" in log
+    )
 
 
 @pytest.mark.django_db
