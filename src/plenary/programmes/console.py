@@ -287,7 +287,9 @@ def _audit_labels(entry) -> tuple[str, list[tuple[str, object, object]]]:
     def word(field, value):
         if isinstance(value, bool):
             return _("Yes") if value else _("No")
-        choices = dict(getattr(field, "choices", None) or []) if field is not None else {}
+        if not isinstance(value, str | int) or field is None:
+            return value  # lists (related ids), numbers as stored, None
+        choices = dict(getattr(field, "flatchoices", None) or [])
         return choices.get(value, value)
 
     changes = []
