@@ -12,6 +12,16 @@ from tests.attendance.test_console_api_command import fixture_bytes
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Chinese page leaves Chinese active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
 RAW = re.compile(
     r"\b(?:qr_scan|meeting_report|join_link|stream_heartbeat|in_person|online|body_en|min_percent|True|False)\b"
 )
@@ -52,3 +62,17 @@ def test_the_audit_log_in_chinese_names_fields_in_chinese(reference_programme):
     assert "min_percent" not in text and "certificate rule" not in text
     english = visible_text(organiser().get(f"/manage/p/{reference_programme.slug}/audit/").content.decode())
     assert "min_percent" not in english
+
+
+def test_the_import_review_reasons_are_in_chinese(lecture, people, reference_programme):
+    from plenary.attendance import services
+
+    services.import_meeting_report(lecture, fixture_bytes("zoom_participants.csv"))
+    page = (
+        organiser()
+        .get(f"/zh-hant/manage/p/{reference_programme.slug}/attendance/sessions/{lecture.pk}/")
+        .content.decode()
+    )
+    text = visible_text(page)
+    assert "No registrant has this email or name." not in text
+    assert "Several registrants have this name." not in text

@@ -10,6 +10,15 @@ from plenary.core.pdf import FontMissing, cjk_font
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Chinese page leaves Chinese active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def no_font(settings, tmp_path):
     cjk_font.cache_clear()

@@ -17,6 +17,17 @@ from plenary.registrations import services
 from tests.registrations.conftest import applicant, make_programme
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Chinese page leaves Chinese active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
 HK = ZoneInfo("Asia/Hong_Kong")
 
 

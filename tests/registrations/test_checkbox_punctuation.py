@@ -11,6 +11,15 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Chinese page leaves Chinese active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
 @pytest.mark.parametrize("language", ["", "/zh-hant"])
 def test_no_colon_after_a_checkbox_label(small_programme, language):
     page = Client().get(f"{language}/p/{small_programme.slug}/register/").content.decode()

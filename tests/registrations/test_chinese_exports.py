@@ -14,6 +14,17 @@ from tests.registrations.conftest import applicant
 from tests.registrations.test_agency import signed_in
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Chinese page leaves Chinese active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
 CODES = {
     "waitlisted",
     "confirmed",
