@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -25,12 +28,18 @@ def phone(browser):
     context.close()
 
 
-def fits(page, url: str) -> None:
+def fits(page, url: str, shot: str = "") -> None:
     page.goto(url)
     page.wait_for_load_state("load")
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], (url, widths)
     assert serious_violations(page) == [], url
+    # PLENARY_SCREENSHOTS=docs/phone refreshes the README's phone screenshots.
+    folder = os.environ.get("PLENARY_SCREENSHOTS")
+    if folder and shot:
+        language = "zh-hant" if "/zh-hant/" in url else "en"
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{shot}-{language}.png"))
 
 
 def on_screen(page, locator) -> None:
@@ -54,9 +63,10 @@ def test_participant_pages_fit_a_phone(phone, live_server, language):
     programme = make_programme(room=5, slug="phone-programme")
     registration = services.register(programme, applicant(1, mode="online"))
     base = f"{live_server.url}{language}"
-    for path in ("/", f"/p/{programme.slug}/", f"/p/{programme.slug}/register/", f"/me/{registration.token}/",
+    for path in ("/", f"/p/{programme.slug}/", f"/p/{programme.slug}/register/",
                  f"/me/{registration.token}/feedback/", f"/me/{registration.token}/certificates/"):  # fmt: skip
         fits(phone, base + path)
+    fits(phone, f"{base}/me/{registration.token}/", shot="private-page")
     phone.goto(f"{base}/me/{registration.token}/")
     on_screen(phone, phone.locator("a[href*='/j/']"))  # "Join online" stays visible
 
@@ -65,13 +75,9 @@ def test_participant_pages_fit_a_phone(phone, live_server, language):
 def test_coordinator_pages_fit_a_phone(phone, live_server, reference_programme, language):
     sign_in(phone, live_server, "coordinator", f"{language}/agency/")
     slug = reference_programme.slug
-    for path in (
-        "/agency/",
-        f"/agency/p/{slug}/",
-        f"/agency/p/{slug}/nominate/",
-        f"/agency/p/{slug}/upload/",
-    ):
+    for path in ("/agency/", f"/agency/p/{slug}/nominate/", f"/agency/p/{slug}/upload/"):
         fits(phone, f"{live_server.url}{language}{path}")
+    fits(phone, f"{live_server.url}{language}/agency/p/{slug}/", shot="agency")
 
 
 @pytest.mark.parametrize("language", ["", "/zh-hant"])
@@ -79,8 +85,9 @@ def test_door_pages_fit_a_phone(phone, live_server, reference_programme, languag
     sharing = reference_programme.sessions.get(kind="sharing")
     door_staff_for(sharing)
     sign_in(phone, live_server, "door", f"{language}/checkin/")
-    for path in ("/checkin/", f"/checkin/{sharing.pk}/", f"/checkin/{sharing.pk}/desk/"):
+    for path in ("/checkin/", f"/checkin/{sharing.pk}/"):
         fits(phone, f"{live_server.url}{language}{path}")
+    fits(phone, f"{live_server.url}{language}/checkin/{sharing.pk}/desk/", shot="door-desk")
     phone.goto(f"{live_server.url}{language}/checkin/{sharing.pk}/desk/?q=a")
     widths = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1]
