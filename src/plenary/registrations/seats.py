@@ -491,12 +491,27 @@ def confirm_pending(registration: Registration, counters: dict[tuple[int, str], 
     refresh_statuses([registration.pk])
 
 
-def drop_pending(registration: Registration) -> None:
-    """A rejection: pending seats held nothing on the counters, so they are simply cancelled."""
-    _set_seats(
-        list(SeatAllocation.objects.filter(registration=registration).values_list("pk", flat=True)),
-        status=SeatStatus.CANCELLED,
+def drop_pending(
+    registration: Registration, counters: dict[tuple[int, str], SeatCounter] | None = None
+) -> list[int]:
+    """A rejection: pending seats held nothing on the counters and are simply cancelled; a seat the door
+    desk already gave (confirmed in the room) gives its place back, and that side's waiting list moves
+    up. Returns the registrations promoted."""
+    seats = list(
+        SeatAllocation.objects.filter(registration=registration).exclude(status=SeatStatus.CANCELLED)
     )
+    counters = counters or {}
+    for seat in seats:
+        if seat.status != SeatStatus.PENDING:
+            _free(counters.get((seat.session_id, seat.mode)), seat.status)
+    _set_seats([seat.pk for seat in seats], status=SeatStatus.CANCELLED)
+    promoted: list[int] = []
+    for seat in seats:
+        counter = counters.get((seat.session_id, seat.mode))
+        if seat.status == SeatStatus.CONFIRMED and counter is not None:
+            promoted += promote(counter)
+    refresh_statuses(promoted)
+    return promoted
 
 
 def move(

@@ -703,11 +703,13 @@ def approve(registration: Registration, *, actor) -> Registration:
 
 
 def reject(registration: Registration, *, actor, reason: str = "") -> Registration:
+    session_ids = _session_ids(registration)
     with write_transaction():
+        counters = seats.lock_counters(session_ids)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status != Status.PENDING:
             raise WrongStatus
-        seats.drop_pending(current)
+        _notify_promotions(seats.drop_pending(current, counters))
         Registration.objects.filter(pk=current.pk).update(status=Status.REJECTED, updated_at=timezone.now())
         current.status = Status.REJECTED
         _audit_status(current, actor, Status.PENDING, reason or "registration rejected")
