@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Unless PLENARY_BASE_URL / PLENARY_ALLOWED_HOSTS are set, links and allowed hosts follow HOST and PORT.
+export HOST PORT
 VENDOR := src/plenary/core/static/vendor
 
 .PHONY: run test install dev assets messages lint format migrate demo clean

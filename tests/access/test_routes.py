@@ -208,7 +208,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "agency/p/<slug:slug>/upload/": AGENCY,
     "agency/p/<slug:slug>/template.<str:kind>": AGENCY,
     # An admin passes @coordinator_required (then, coordinating no agency, is refused by the view on POST).
-    "agency/p/<slug:slug>/r/<str:reference>/cancel/": AGENCY_POST | {"admin": "405"},
+    # A confirmation page (issue 18): only the nominating agency's coordinator sees it.
+    "agency/p/<slug:slug>/r/<str:reference>/cancel/": AGENCY | {"coordinator_b": "404"},
+    "agency/p/<slug:slug>/r/<str:reference>/again/": AGENCY_POST | {"admin": "405"},
     # --- the door -----------------------------------------------------------------------------------
     "checkin/": row("L      L      200    200    200    200    200    200"),
     "checkin/sw.js": row("200    200    200    200    200    200    200    200"),
@@ -218,6 +220,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "me/<str:token>/": TOKEN,
     "me/<str:token>/mode/": TOKEN_POST,
     "me/<str:token>/cancel/": TOKEN_POST,
+    "me/<str:token>/again/": TOKEN_POST,
     "me/<str:token>/renew/": TOKEN_POST,
     "me/<str:token>/pass.pdf": TOKEN,
     "me/<str:token>/feedback/": TOKEN,
@@ -247,6 +250,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api/v1/checkins": API_POST | {"door": "405"},
     "api/v1/checkins/batch": API_POST | {"door": "405"},
     "api/v1/sessions/<session_id>/roster": API_MANAGE | {"door": "200"},
+    "api/v1/sessions/<session_id>/lookup": API_MANAGE | {"door": "200"},
     "api/v1/programmes/<slug>/certificates/issue": API_POST,
     # An issue job of L (started by someone else): L's organisers follow it; to others it does not exist.
     "api/v1/jobs/<job_id>": API_MANAGE | {"coordinator_a": "404", "coordinator_b": "404", "outsider": "404"},

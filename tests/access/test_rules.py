@@ -186,9 +186,10 @@ def test_raising_a_capacity_through_the_console_promotes_in_order_and_is_audited
         f"/manage/venues/{venue.pk}/", {"name_en": venue.name_en, "name_zh": venue.name_zh, "capacity": 3}
     )
     assert response.status_code == 302
-    first_waiting.refresh_from_db()
-    assert first_waiting.status == "confirmed"
-    assert Registration.objects.get(email="person3@example.org").status == "waitlisted"
+    assert first_waiting.seats.get(session=room).status == "confirmed"
+    assert (
+        Registration.objects.get(email="person3@example.org").seats.get(session=room).status == "waitlisted"
+    )
     assert SeatCounter.objects.get(session=room, mode="in_person").taken == 3
     entry = small_programme.audit_entries.get(object_type="venue")
     assert (entry.before["capacity"], entry.after["capacity"], entry.actor) == (2, 3, people["organiser"])

@@ -17,8 +17,11 @@ def test_organiser_signs_in_edits_a_session_and_finds_it_in_the_audit_log(
     page.wait_for_url("**/manage/")
     assert_accessible(page)
 
+    # The programme list opens the programme's dashboard (issue 17); its sessions are on the overview.
     page.get_by_role("link", name=reference_programme.title_en).click()
+    page.wait_for_url("**/dashboard/")
     assert_accessible(page)
+    page.get_by_role("link", name="Overview", exact=True).click()
     page.get_by_role("link", name="Summary and sharing session").click()
     page.get_by_label("CPD hours").fill("-1")
     page.get_by_role("button", name="Save").click()

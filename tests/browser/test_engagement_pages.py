@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from plenary.attendance.models import Attendance
 from plenary.engagement.models import Reflection, Response
 from plenary.programmes import selectors
 from plenary.programmes.models import Session
@@ -33,6 +34,8 @@ def test_a_reflection_and_an_evaluation_in_chinese_reach_the_console_and_the_pro
         language="zh-hant",
     )
     lecture = reference_programme.sessions.filter(kind=Session.Kind.LECTURE).first()
+    # Evaluations are for the people who attended (issue 18): she watched the lecture.
+    Attendance.objects.create(registration=registrant, session=lecture, minutes=120, present=True)
     reflection_text = "講座令我反思社區服務的方向。<script>alert(1)</script>"
 
     page.goto(f"{live_server.url}/zh-hant/me/{registrant.token}/reflect/{lecture.pk}/")

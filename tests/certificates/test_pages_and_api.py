@@ -342,3 +342,64 @@ def test_running_job_fragment_keeps_polling(reference_programme, organiser):
 def test_outsiders_cannot_open_the_console(reference_programme):
     assert logged_in("outsider").get(f"/manage/p/{reference_programme.slug}/certificates/").status_code == 404
     assert Client().get(f"/manage/p/{reference_programme.slug}/certificates/").status_code == 302
+
+
+def test_a_rule_change_previews_the_revocations_and_applies_only_when_confirmed(
+    issued, reference_programme, sessions, django_capture_on_commit_callbacks
+):
+    _certificates, _people, absent = issued
+    client = logged_in("organiser")
+    url = f"/manage/p/{reference_programme.slug}/certificates/"
+    page = client.get(url).content.decode()
+    # The rule form comes first, before the lists, framed like the other panels.
+    assert page.index('id="rule"') < page.index('id="issue"') < page.index('id="issued"')
+    assert 'class="panel rule-panel"' in page
+    form = {
+        "mode": "sessions", "min_sessions": "1", "min_percent": "80", "hours_method": "sessions",
+        "cpd_category": "Structured", "heading_en": "Certificate of Attendance", "heading_zh": "出席證書",
+        "intro_en": "This is to certify that", "intro_zh": "茲證明",
+        "statement_en": "attended {sessions_attended} sessions for {hours} CPD hours", "statement_zh": "",
+        "footer_en": "", "footer_zh": "", "show_logos": "on",
+        "signatories-TOTAL_FORMS": "0", "signatories-INITIAL_FORMS": "0", "signatories-MIN_NUM_FORMS": "0",
+        "signatories-MAX_NUM_FORMS": "4", "logos-TOTAL_FORMS": "0", "logos-INITIAL_FORMS": "0",
+        "logos-MIN_NUM_FORMS": "0", "logos-MAX_NUM_FORMS": "4",
+    }  # fmt: skip
+    # Lowering the bar revokes nothing: saved at once, and it says who else is eligible now.
+    saved = client.post(url, form, follow=True).content.decode()
+    assert "1 more person is eligible now" in saved
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{url}issue/")
+    held = Certificate.objects.get(registration=absent, state="valid")
+
+    # Raising it again would take the certificate back: previewed, nothing saved.
+    stricter = {**form, "min_sessions": str(len(sessions))}
+    preview = client.post(url, stricter)
+    text = preview.content.decode()
+    assert preview.status_code == 200
+    assert "This change would revoke 1 certificate" in text and held.serial in text
+    assert CertificateRule.objects.get(programme=reference_programme).min_sessions == 1
+    assert Certificate.objects.get(pk=held.pk).state == "valid"
+    assert 'name="confirm" value="yes"' in text
+
+    confirmed = client.post(url, {**stricter, "confirm": "yes"}, follow=True).content.decode()
+    assert "1 certificate was revoked" in confirmed
+    assert CertificateRule.objects.get(programme=reference_programme).min_sessions == len(sessions)
+    held.refresh_from_db()
+    assert held.state == "revoked" and "No longer eligible" in held.reason
+
+
+def test_one_cpd_hour_is_singular_in_both_languages():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from plenary.certificates.pdf import fill
+    from plenary.certificates.templatetags.certificates import cpd_hours
+
+    assert cpd_hours(Decimal("1")) == "1 CPD hour"
+    assert cpd_hours(Decimal("1.5")) == "1.5 CPD hours"
+    assert cpd_hours(Decimal("6.00")) == "6 CPD hours"
+    assert fill("is awarded {hours} CPD hours.", {"hours": "1"}) == "is awarded 1 CPD hour."
+    assert fill("is awarded {hours} CPD hours.", {"hours": "11"}) == "is awarded 11 CPD hours."
+    with translation.override("zh-hant"):
+        assert "CPD hour" not in cpd_hours(Decimal("1")) and "1" in cpd_hours(Decimal("1"))

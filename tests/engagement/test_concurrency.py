@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
+from plenary.attendance.models import Attendance
 from plenary.engagement import services
 from plenary.engagement.models import Response
 from plenary.programmes.models import Session
@@ -17,6 +18,7 @@ def test_two_simultaneous_submissions_store_one_response_and_refuse_the_other(re
         pytest.skip("SQLite serialises writers, so there is no race to test")
     registrant = Registration.objects.create(programme=reference_programme, email="race@example.org")
     lecture = reference_programme.sessions.filter(kind=Session.Kind.LECTURE).first()
+    Attendance.objects.create(registration=registrant, session=lecture, minutes=120, present=True)
     survey = services.ensure_survey(lecture)
     answers = {q.pk: 4 if q.is_rating else "" for q in survey.questions.all()}
     barrier = threading.Barrier(2)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from plenary.attendance.models import Attendance
 from plenary.engagement import selectors, services
 from plenary.engagement.models import Question, Reflection, Response
 from plenary.programmes.models import AgendaItem, Session
@@ -16,8 +17,9 @@ from plenary.registrations.models import Registration
 pytestmark = pytest.mark.django_db
 
 
-def register(programme, number: int, agency=None, **fields) -> Registration:
-    return Registration.objects.create(
+def register(programme, number: int, agency=None, attended: bool = True, **fields) -> Registration:
+    """A registrant who attended every session (evaluations are for attendees by default, issue 18)."""
+    registration = Registration.objects.create(
         programme=programme,
         email=f"person{number}@example.org",
         name_en=f"Person {number}",
@@ -25,6 +27,12 @@ def register(programme, number: int, agency=None, **fields) -> Registration:
         organisation=agency,
         **fields,
     )
+    if attended:
+        Attendance.objects.bulk_create(
+            Attendance(registration=registration, session=session, minutes=60, present=True)
+            for session in programme.sessions.all()
+        )
+    return registration
 
 
 @pytest.fixture
@@ -375,3 +383,32 @@ def test_an_outsider_cannot_close_an_evaluation(outsider, reference_programme, l
     response = client.post(f"/manage/p/{reference_programme.slug}/surveys/{lecture.pk}/state/", {"open": "0"})
     assert response.status_code in (403, 404)
     assert services.ensure_survey(lecture).is_open
+
+
+def test_only_people_who_attended_may_evaluate_unless_the_survey_says_otherwise(
+    client, reference_programme, lecture, console
+):
+    absent = register(reference_programme, 77, attended=False)
+    present = register(reference_programme, 78)
+    survey = services.ensure_survey(lecture)
+    assert survey.attendees_only  # the default
+    assert client.get(f"/me/{absent.token}/survey/{lecture.pk}/").status_code == 404
+    with pytest.raises(services.ValidationError, match="people who attended"):
+        rate(absent, survey, 5, 5, 5)
+    feedback = client.get(f"/me/{absent.token}/feedback/").content.decode()
+    assert "For those who attended" in feedback
+    assert f"/me/{absent.token}/survey/{lecture.pk}/" not in feedback
+    assert client.get(f"/me/{present.token}/survey/{lecture.pk}/").status_code == 200
+    assert (
+        selectors.eligible_count(lecture) == Attendance.objects.filter(session=lecture, present=True).count()
+    )
+
+    # The organiser opens it to everyone registered, from the console (audited), and back.
+    url = f"/manage/p/{reference_programme.slug}/surveys/{lecture.pk}/state/"
+    page = console.post(url, {"attendees_only": "0"}, follow=True).content.decode()
+    assert "Everyone registered may answer." in page
+    survey.refresh_from_db()
+    assert not survey.attendees_only
+    lecture.refresh_from_db()
+    rate(absent, survey, 4, 4, 4)
+    assert console.post(url, {"attendees_only": "maybe"}).status_code == 404

@@ -69,7 +69,14 @@ def test_an_edit_appears_in_the_audit_log(client, reference_programme, organiser
     assert entry.actor == organiser
     assert ("cpd_hours", "2.50", "3.00") in entry.changes
     log = client.get(f"/manage/p/{reference_programme.slug}/audit/").content.decode()
-    assert "cpd_hours" in log and "2.50" in log and "3.00" in log and "organiser" in log
+    # Field names as the reader knows them ("CPD hours"), not the code name (issue 18).
+    assert (
+        "CPD hours" in log
+        and "cpd_hours" not in log
+        and "2.50" in log
+        and "3.00" in log
+        and "organiser" in log
+    )
 
 
 @pytest.mark.django_db

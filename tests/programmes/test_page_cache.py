@@ -141,7 +141,7 @@ def test_a_past_programme_says_it_has_ended(client, small_programme):
         starts_on=date(2022, 1, 10), ends_on=date(2022, 1, 12)
     )
     text = html(client, small_programme)
-    assert "This programme has ended." in text
+    assert "Past programme" in text and "This programme has ended; registration is closed." in text
     assert "/register/" not in text and "places left" not in text
 
 

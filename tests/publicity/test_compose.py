@@ -226,3 +226,31 @@ def test_registrants_in_house_style(count, english, chinese):
 def test_people_counts_in_words(count, english, chinese):
     assert wording.people_en(count) == english
     assert wording.people_zh(count) == chinese
+
+
+def test_remarks_reach_the_text_and_edits_persist_until_composing_again(programme, organiser, client):
+    release = services.compose_release(programme, actor=organiser)
+    edited = release.body_en.replace("overwhelming response", "warm response")
+    services.update_release(release, actor=organiser, body_en=edited + "\n\nAn organiser's own closing line.")
+    sun = programme.speakers.get(name_en="Chris Sun")
+    services.set_remark(
+        release, sun, text_en="Mr Sun thanked the sector.", text_zh="孫玉菡感謝業界。", actor=organiser
+    )
+    release.refresh_from_db()
+    paragraphs = release.paragraphs("en")
+    assert paragraphs[2] == "Mr Sun thanked the sector."  # where the composer puts remarks
+    assert "warm response" in release.body_en and paragraphs[-1] == "An organiser's own closing line."
+    assert "孫玉菡感謝業界。" in release.body_zh
+    # A changed remark replaces its earlier wording, once.
+    services.set_remark(
+        release, sun, text_en="Mr Sun thanked everyone.", text_zh="孫玉菡感謝各位。", actor=organiser
+    )
+    release.refresh_from_db()
+    assert "Mr Sun thanked everyone." in release.body_en and "thanked the sector" not in release.body_en
+    assert release.body_en.count("Mr Sun thanked") == 1
+    services.publish_release(release, actor=organiser)
+    page = client.get(f"/news/{release.slug}/").content.decode()
+    assert "Mr Sun thanked everyone." in page and "warm response" in page
+    # Composing again is the organiser's choice: it rewrites the text from the data (remarks kept).
+    services.recompose_release(release, actor=organiser)
+    assert "warm response" not in release.body_en and "Mr Sun thanked everyone." in release.body_en

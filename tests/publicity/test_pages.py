@@ -52,7 +52,7 @@ def test_organiser_composes_edits_previews_and_publishes(console, reference_prog
     assert response.status_code == 302 and response.url == f"{base}{release.pk}/"
     assert list(release.ordered_photos()) == [photo]
     assert "Photo shows participants at the summary and sharing session." in release.body_en
-    assert "more than 100 registrants" in release.body_en
+    assert "More than 100 people registered." in release.body_en  # "overwhelming" only from 1 000
 
     edit = console.get(f"{base}{release.pk}/")
     assert edit.status_code == 200

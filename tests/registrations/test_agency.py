@@ -124,7 +124,7 @@ def test_coordinator_sees_and_cancels_only_their_own_agency(small_programme, peo
     assert client.get(f"/agency/p/{small_programme.slug}/?agency={people['agency_b'].pk}").status_code == 404
     assert client.post(f"/agency/p/{small_programme.slug}/r/{other.reference}/cancel/").status_code == 404
     assert Registration.objects.get(pk=other.pk).status == "confirmed"
-    client.post(f"/agency/p/{small_programme.slug}/r/{own.reference}/cancel/")
+    client.post(f"/agency/p/{small_programme.slug}/r/{own.reference}/cancel/", {"confirm": "yes"})
     assert Registration.objects.get(pk=own.pk).status == "cancelled"
 
 

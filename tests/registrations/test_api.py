@@ -6,7 +6,7 @@ import pytest
 
 from plenary.registrations import services
 from plenary.registrations.models import Registration
-from tests.registrations.conftest import applicant
+from tests.registrations.conftest import applicant, hybrid
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,8 @@ def test_coordinator_nominates_for_own_agency_and_lists_only_it(small_programme,
     assert response.status_code == 201
     assert Registration.objects.get(reference=response.json()["reference"]).organisation == people["agency_a"]
     api_as(people["coordinator_b"]).post(url, body(2))
-    services.register(small_programme, applicant(3))
+    # Only the room, which is full: the whole registration waits.
+    services.register(small_programme, applicant(3), sessions=[hybrid(small_programme).pk])
 
     seen_by_a = api_as(people["coordinator_a"]).get(url).json()["items"]
     assert [item["email"] for item in seen_by_a] == ["person1@example.org"]

@@ -272,3 +272,40 @@ def landing(user) -> str | None:
     if Role.CHECKIN in roles(user):
         return "checkin:home"
     return None
+
+
+def menu(user) -> list[str]:
+    """The site menu's items a user may open (URL names), so nobody is shown a page that answers
+    "Not allowed": check-in-only staff see the door and their password, coordinators their agency's
+    pages, organisers the console; the public pages are for everyone but check-in-only accounts."""
+    if not _signed_in(user):
+        return ["programmes:home", "publicity:news", "accounts:login"]
+    items = [] if checkin_only(user) else ["programmes:home", "publicity:news"]
+    if is_organiser(user):
+        items.append("programmes:manage-home")
+    if Role.COORDINATOR in roles(user) and not _admin(user):
+        items.append("registrations:agency-home")
+    if Role.CHECKIN in roles(user) or (scannable_sessions(user).exists() and not is_organiser(user)):
+        items.append("checkin:home")
+    items.append("accounts:password-change")
+    return items
+
+
+def attendees(session: Session) -> QuerySet:
+    """The ids of the registrations that attended this session (their derived attendance says present)."""
+    from plenary.attendance.models import Attendance
+
+    return Attendance.objects.filter(session=session, present=True).values("registration_id")
+
+
+def attended(registration, session: Session) -> bool:
+    return attendees(session).filter(registration_id=registration.pk).exists()
+
+
+def evaluates(registration, session: Session) -> bool:
+    """Who may answer a session's evaluation (beyond its being open): by default only those who attended
+    it; a survey set to ``attendees_only = False`` takes anyone registered."""
+    survey = getattr(session, "survey", None)
+    if survey is not None and not survey.attendees_only:
+        return True
+    return attended(registration, session)

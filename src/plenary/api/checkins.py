@@ -200,3 +200,37 @@ def roster(request, session_id: int):
         "counts": selectors.counts(session, fresh=True),
         "entries": entries,
     }
+
+
+class LookupEntry(Schema):
+    code: str
+    reference: str
+    name_en: str
+    name_zh: str
+
+
+class LookupOut(Schema):
+    matches: list[LookupEntry]
+
+
+@router.get("sessions/{session_id}/lookup", response=LookupOut)
+def lookup(request, session_id: int, q: str = ""):
+    """What the scanner asks when its roster is not loaded (or does not know a typed value): the people
+    of the session's programme with this reference or pass code, or whose name contains the text — at
+    most 8, so that a name several people share is offered as a choice, never as "unknown pass"."""
+    session, _found = door(request, session_id)
+    query = q.strip()[:100]
+    if len(query) < 2:
+        return {"matches": []}
+    people = selectors.find_at_door(session, query)
+    return {
+        "matches": [
+            {
+                "code": person.pass_code,
+                "reference": person.reference,
+                "name_en": person.name_en,
+                "name_zh": person.name_zh,
+            }
+            for person in people
+        ]
+    }

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from plenary.attendance import reports
 from plenary.attendance.intervals import covered_minutes
@@ -305,8 +306,8 @@ class Directory:
             elif found:
                 return found, "name"
         if ambiguous:
-            return None, _("Several registrants have this name.")
-        return None, _("No registrant has this email or name.")
+            return None, gettext_noop("Several registrants have this name.")  # translated when shown
+        return None, gettext_noop("No registrant has this email or name.")  # translated when shown
 
 
 def _read(file: IO[bytes] | bytes | str | Path) -> tuple[bytes, str]:

@@ -10,6 +10,7 @@ PDF, so Chinese names show in any viewer.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -335,9 +336,12 @@ class _Blank(dict):
 def fill(template: str, values: dict) -> str:
     """Fills ``{placeholder}``s; the form only lets known names through, anything else prints as is."""
     try:
-        return template.format_map(_Blank(values))
+        text = template.format_map(_Blank(values))
     except (ValueError, IndexError, KeyError, AttributeError):
         return template
+    if str(values.get("hours", "")) == "1":
+        text = re.sub(r"(?<![\d.])1 CPD hours\b", "1 CPD hour", text)  # "1 CPD hour", not "1 CPD hours"
+    return text
 
 
 def render(layout: Layout, holder: Holder) -> bytes:

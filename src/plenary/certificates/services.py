@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from plenary.attendance.models import Attendance
 from plenary.certificates import pdf, signing
@@ -98,14 +98,19 @@ def meets_rule(
     return minutes_total > 0 and minutes * 100 >= rule.min_percent * minutes_total
 
 
-def evaluate(programme: Programme, registrations: Iterable[Registration] | None = None) -> list[Evaluation]:
+def evaluate(
+    programme: Programme,
+    registrations: Iterable[Registration] | None = None,
+    *,
+    rule: CertificateRule | None = None,
+) -> list[Evaluation]:
     """Applies the rule to every confirmed registration (or the ones given), with the reason in words.
 
     Minutes count per counting session up to its length (a person online longer than the session
     gets no extra). ``present`` on the attendance is the per-session test (the programme's threshold);
     the minutes rule compares the sum with the rule's share, inclusively: exactly 80 % passes.
     """
-    rule = rule_for(programme)
+    rule = rule if rule is not None else rule_for(programme)
     sessions = counting_sessions(programme)
     by_id = {session.pk: session for session in sessions}
     if registrations is None:
@@ -504,9 +509,12 @@ def email_certificates(programme: Programme) -> int:
             subject = _("Your certificate of attendance: %(programme)s") % {
                 "programme": programme.localised("title")
             }
-            body = _(
+            body = ngettext(
+                "Dear %(name)s,\n\nYour certificate of attendance (serial %(serial)s, %(hours)s CPD hour) "
+                "is ready. Download it here:\n%(link)s\n\nAnyone can check it at %(verify)s\n",
                 "Dear %(name)s,\n\nYour certificate of attendance (serial %(serial)s, %(hours)s CPD hours) "
-                "is ready. Download it here:\n%(link)s\n\nAnyone can check it at %(verify)s\n"
+                "is ready. Download it here:\n%(link)s\n\nAnyone can check it at %(verify)s\n",
+                1 if certificate.hours == 1 else 2,
             ) % {
                 "name": registration.display_name,
                 "serial": certificate.serial,
@@ -580,6 +588,46 @@ def save_rule(rule: CertificateRule, *, changed: list, deleted: list, actor) -> 
         )
         instance.delete()
     return rule
+
+
+@dataclass
+class RuleImpact:
+    """What a changed rule would do to the certificates already issued, before it is saved."""
+
+    revoke: list[Certificate]
+    add: list[Evaluation]
+
+
+def rule_change_impact(programme: Programme, rule: CertificateRule) -> RuleImpact:
+    """The valid certificates whose holders the changed (unsaved) rule no longer makes eligible, and the
+    people it would newly make eligible."""
+    evaluations = evaluate(programme, rule=rule)
+    eligible = {evaluation.registration.pk for evaluation in evaluations if evaluation.eligible}
+    valid = list(
+        Certificate.objects.filter(programme=programme, state=Certificate.State.VALID)
+        .select_related("registration")
+        .order_by("registration__name_en", "id")
+    )
+    holders = {certificate.registration_id for certificate in valid}
+    return RuleImpact(
+        revoke=[certificate for certificate in valid if certificate.registration_id not in eligible],
+        add=[e for e in evaluations if e.eligible and e.registration.pk not in holders],
+    )
+
+
+@transaction.atomic
+def change_rule(
+    rule: CertificateRule, *, changed: list, deleted: list, actor
+) -> tuple[CertificateRule, RuleImpact]:
+    """Saves a changed rule (confirmed by the organiser after its preview) and revokes the certificates of
+    those it no longer makes eligible; the newly eligible get theirs with "Issue certificates"."""
+    impact = rule_change_impact(rule.programme, rule)
+    rule = save_rule(rule, changed=changed, deleted=deleted, actor=actor)
+    for certificate in impact.revoke:
+        revoke(
+            certificate, reason=str(_("No longer eligible under the changed certificate rule.")), actor=actor
+        )
+    return rule, impact
 
 
 def sample_holder(programme: Programme) -> pdf.Holder:

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -184,14 +185,44 @@ def console(request, programme):
     form = RuleForm(data, instance=rule, counting_sessions=counting)
     signatories = SignatoryFormSet(data, files, instance=rule, prefix="signatories")
     logos = LogoFormSet(data, files, instance=rule, prefix="logos")
+    impact = None
     if request.method == "POST":
         if form.is_valid() and signatories.is_valid() and logos.is_valid():
             changed = [*signatories.save(commit=False), *logos.save(commit=False)]
             deleted = [*signatories.deleted_objects, *logos.deleted_objects]
-            services.save_rule(form.save(commit=False), changed=changed, deleted=deleted, actor=request.user)
-            messages.success(request, _("Certificate settings saved."))
-            return redirect("certificates:console", slug=programme.slug)
-        messages.error(request, _("Please correct the errors marked below."))
+            changed_rule = form.save(commit=False)
+            impact = services.rule_change_impact(programme, changed_rule)
+            if impact.revoke and request.POST.get("confirm") != "yes":
+                # Nothing is saved yet: the page shows whose certificates the change would revoke.
+                messages.warning(request, _("Check the effect of this change below, then confirm it."))
+            else:
+                _rule, impact = services.change_rule(
+                    changed_rule, changed=changed, deleted=deleted, actor=request.user
+                )
+                messages.success(request, _("Certificate settings saved."))
+                if impact.revoke:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s certificate was revoked: its holder is no longer eligible.",
+                            "%(count)s certificates were revoked: their holders are no longer eligible.",
+                            len(impact.revoke),
+                        )
+                        % {"count": len(impact.revoke)},
+                    )
+                if impact.add:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s more person is eligible now: use “Issue certificates”.",
+                            "%(count)s more people are eligible now: use “Issue certificates”.",
+                            len(impact.add),
+                        )
+                        % {"count": len(impact.add)},
+                    )
+                return redirect("certificates:console", slug=programme.slug)
+        else:
+            messages.error(request, _("Please correct the errors marked below."))
 
     evaluations = services.evaluate(programme)
     eligible = [evaluation for evaluation in evaluations if evaluation.eligible]
@@ -207,6 +238,7 @@ def console(request, programme):
         {
             "programme": programme,
             "form": form,
+            "impact": impact,
             "signatories": signatories,
             "logos": logos,
             "counting": counting,

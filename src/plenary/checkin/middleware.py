@@ -14,7 +14,7 @@ from plenary.access.rules import checkin_only
 SCANNER_PATHS = re.compile(
     r"^/(?:zh-hant/)?(?:checkin/|accounts/log(?:in|out)/|accounts/password/)"
     r"|^/static/|^/healthz$"
-    r"|^/api/v1/checkins(?:/batch)?$|^/api/v1/sessions/\d+/roster$"
+    r"|^/api/v1/checkins(?:/batch)?$|^/api/v1/sessions/\d+/(?:roster|lookup)$"
 )
 
 

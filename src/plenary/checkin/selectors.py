@@ -232,3 +232,18 @@ def find_people(session: Session, query: str, limit: int = 30) -> QuerySet[Regis
         )
         .order_by("name_en")[:limit]
     )
+
+
+def find_at_door(session: Session, query: str, limit: int = 8) -> list[Registration]:
+    """For the scanner without its roster: an exact reference or pass code first, else names containing
+    the text, among the registrations of the session's programme."""
+    query = query.strip()
+    people = Registration.objects.filter(programme_id=session.programme_id)
+    exact = list(people.filter(Q(reference__iexact=query) | Q(pass_code=query))[:1])
+    if exact:
+        return exact
+    return list(
+        people.filter(Q(name_en__icontains=query) | Q(name_zh__icontains=query)).order_by("name_en", "id")[
+            :limit
+        ]
+    )

@@ -95,6 +95,7 @@ def scanner(request, session: Session):
             "scan_url": reverse("api-v1:scan"),
             "batch_url": reverse("api-v1:scan_batch"),
             "roster_url": reverse("api-v1:roster", args=[session.pk]),
+            "lookup_url": reverse("api-v1:lookup", args=[session.pk]),
             "worker_url": reverse("checkin:service-worker"),
             "worker_scope": reverse("checkin:home"),
             "jsqr_url": staticfiles_storage.url("vendor/jsQR.js"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from pathlib import Path
 
 
@@ -49,3 +50,44 @@ def secret_key(directory: Path) -> str:
             with os.fdopen(fd, "w") as handle:
                 handle.write(key)
     return path.read_text().strip()
+
+
+def lan_address() -> str:
+    """This machine's address on the local network (the one a phone on the same Wi-Fi reaches).
+
+    Connecting a UDP socket sends nothing; it only asks the kernel which interface would be used.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed, never contacted
+            address = sock.getsockname()[0]
+            if address and not address.startswith("0."):
+                return address
+    except OSError:
+        pass
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
+
+
+WILDCARD_HOSTS = {"0.0.0.0", "::", "[::]", ""}  # noqa: S104 - names, not a bind
+
+
+def site_address(host: str, port: str | int) -> tuple[str, list[str]]:
+    """The base URL links should carry and the host names to allow, for a server bound to host:port.
+
+    Bound to every interface (0.0.0.0), links use the LAN address so that phones on the same network
+    can open them; that address, the machine's name and the loopback names are allowed.
+    """
+    host = (host or "").strip()
+    names = ["127.0.0.1", "localhost"]
+    if host in WILDCARD_HOSTS:
+        public = lan_address()
+        names += [public, socket.gethostname()]
+    else:
+        public = host
+        names.append(host.strip("[]"))
+    shown = f"[{public}]" if ":" in public and not public.startswith("[") else public
+    base = f"http://{shown}" if str(port) == "80" else f"http://{shown}:{port}"
+    return base, list(dict.fromkeys(name for name in names if name))

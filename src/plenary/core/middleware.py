@@ -138,8 +138,13 @@ def response_for(request, exception):
     from django.db import DataError, InterfaceError, OperationalError
     from django.http.multipartparser import MultiPartParserError
 
+    from plenary.core.errors import DomainError
     from plenary.core.ratelimit import Throttled
 
+    if isinstance(exception, DomainError) and not is_api(request):
+        # A refusal no view caught (a missing PDF font, say): a page with its status in the reader's
+        # language, not a generic error. The API maps the same errors to JSON itself.
+        return problem(request, exception.status, lambda: ("", exception.message))
     if isinstance(exception, Throttled):
         return problem(
             request,

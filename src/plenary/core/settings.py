@@ -8,15 +8,18 @@ from urllib.parse import parse_qs, unquote, urlparse
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from plenary.core.config import data_dir, env, env_bool, env_list, secret_key
+from plenary.core.config import data_dir, env, env_bool, env_list, secret_key, site_address
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
 
 SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = env_bool("PLENARY_DEBUG", False)
-BASE_URL = env("PLENARY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-ALLOWED_HOSTS = env_list("PLENARY_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Unset, both follow HOST/PORT (what `make run` and `plenary serve` bind to), so links, pass QR codes and
+# certificate "Verify" codes point where the server really answers (the LAN address when HOST=0.0.0.0).
+_DERIVED_BASE_URL, _DERIVED_HOSTS = site_address(env("HOST", "127.0.0.1"), env("PORT", "8000"))
+BASE_URL = (env("PLENARY_BASE_URL") or _DERIVED_BASE_URL).rstrip("/")
+ALLOWED_HOSTS = env_list("PLENARY_ALLOWED_HOSTS", ",".join(_DERIVED_HOSTS))
 CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith(("http://", "https://")) else []
 
 INSTALLED_APPS = [
@@ -77,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "plenary.core.context_processors.site",
+                "plenary.access.context_processors.menu",
             ],
         },
     }

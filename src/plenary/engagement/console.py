@@ -144,6 +144,18 @@ def survey_export(request, programme, session_id):
 @require_POST
 def survey_state(request, programme, session_id):
     session = get_object_or_404(programme.sessions, pk=session_id)
+    if "attendees_only" in request.POST:
+        only = request.POST["attendees_only"]
+        if only not in ("0", "1"):
+            raise Http404
+        services.set_survey_attendees_only(services.ensure_survey(session), only == "1", actor=request.user)
+        messages.success(
+            request,
+            _("Only people who attended the session may answer.")
+            if only == "1"
+            else _("Everyone registered may answer."),
+        )
+        return redirect("engagement:manage-survey", slug=programme.slug, session_id=session.pk)
     wanted = request.POST.get("open")
     if wanted not in ("0", "1"):
         raise Http404

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from plenary.access import rules as access
 from plenary.engagement.models import Response
 from plenary.programmes.models import Session
 from plenary.registrations.selectors import active_registrations
@@ -19,7 +20,11 @@ def send_survey_links(session_id: int) -> int:
         return 0  # closed since the mail was asked for
     answered = Response.objects.filter(survey__session=session).values("registration_id")
     messages = []
-    for registration in active_registrations(session.programme).exclude(pk__in=answered):
+    invited = active_registrations(session.programme).exclude(pk__in=answered)
+    survey = getattr(session, "survey", None)
+    if survey is None or survey.attendees_only:
+        invited = invited.filter(pk__in=access.attendees(session))  # only those who may answer
+    for registration in invited:
         with translation.override(registration.language):
             link = settings.BASE_URL + reverse(
                 "engagement:survey", kwargs={"token": registration.token, "session_id": session.pk}

@@ -59,6 +59,11 @@ class Survey(models.Model):
 
     session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="survey")
     is_open = models.BooleanField(_("accepting responses"), default=True)
+    attendees_only = models.BooleanField(
+        _("only people who attended may answer"),
+        default=True,
+        help_text=_("Attendance comes from door scans, online joins and imported meeting reports."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
+from plenary.access import rules as access
 from plenary.engagement.models import Answer, Reflection, Response
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Programme, Session
@@ -46,6 +47,7 @@ def may_evaluate(registration: Registration, session: Session) -> bool:
         and has_started(session)
         and registration.status in ACTIVE_STATUSES
         and (survey is None or survey.is_open)
+        and access.evaluates(registration, session)
     )
 
 
@@ -63,6 +65,7 @@ def feedback_overview(registration: Registration) -> list[dict]:
             "has_reflected": session.pk in reflected,
             "has_answered": session.pk in answered,
             "survey_open": getattr(session, "survey", None) is None or session.survey.is_open,
+            "may_answer": access.evaluates(registration, session),
         }
         for session in sessions
     ]
@@ -102,8 +105,12 @@ def published_reflections(programme: Programme) -> QuerySet:
 
 
 def eligible_count(session: Session) -> int:
-    """Who could answer a session's evaluation: its confirmed seats where places are allocated,
-    otherwise every standing registration of the programme."""
+    """Who could answer a session's evaluation: those who attended it (the default), or, for a survey open
+    to everyone registered, its confirmed seats where places are allocated, otherwise every standing
+    registration of the programme."""
+    survey = getattr(session, "survey", None)
+    if survey is None or survey.attendees_only:
+        return active_registrations(session.programme).filter(pk__in=access.attendees(session)).count()
     seats = SeatAllocation.objects.filter(
         session=session,
         status=SeatAllocation.Status.CONFIRMED,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from plenary.access import rules as access
 from plenary.core import audit
 from plenary.core.errors import DomainError
 from plenary.core.privacy import refuse_hkid
@@ -176,6 +177,24 @@ def set_survey_open(survey: Survey, is_open: bool, *, actor) -> Survey:
     return survey
 
 
+@transaction.atomic
+def set_survey_attendees_only(survey: Survey, attendees_only: bool, *, actor) -> Survey:
+    """Whether only people who attended the session may answer its evaluation (on by default)."""
+    survey = Survey.objects.select_for_update().select_related("session__programme").get(pk=survey.pk)
+    if survey.attendees_only == attendees_only:
+        return survey
+    before = audit.snapshot(survey)
+    survey.attendees_only = attendees_only
+    survey.save(update_fields=["attendees_only"])
+    _record(
+        actor,
+        survey,
+        before,
+        "Evaluation for attendees only" if attendees_only else "Evaluation for everyone",
+    )
+    return survey
+
+
 def submit_response(*, registration: Registration, survey: Survey, answers: dict[int, Any]) -> Response:
     """Stores a registrant's evaluation. ``answers`` maps question id → rating (1–5) or text.
 
@@ -183,6 +202,8 @@ def submit_response(*, registration: Registration, survey: Survey, answers: dict
     submissions race (the database's unique constraint decides).
     """
     if not selectors.may_evaluate(registration, survey.session):
+        if survey.is_open and not access.evaluates(registration, survey.session):
+            raise ValidationError(_("This evaluation is for the people who attended the session."))
         raise ValidationError(_("This evaluation is not open."))
     try:
         with transaction.atomic():

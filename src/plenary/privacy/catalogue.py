@@ -345,7 +345,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "registrations.SeatCounter": Entry(owner=None, other="id session mode capacity taken waiting"),
     "registrations.Quota": Entry(owner=None, other="id programme organisation places used"),
-    "engagement.Survey": Entry(owner=None, other="id session is_open created_at"),
+    "engagement.Survey": Entry(owner=None, other="id session is_open attendees_only created_at"),
     "engagement.Question": Entry(owner=None, other="id survey order kind text_en text_zh required"),
     "publicity.PressRelease": Entry(
         owner=None,

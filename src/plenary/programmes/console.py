@@ -259,4 +259,42 @@ def venue_edit(request, pk=None):
 def audit_log(request, programme):
     entries = programme.audit_entries.select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.type_label, entry.labelled_changes = _audit_labels(entry)
     return render(request, "manage/audit.html", {"programme": programme, "page": page})
+
+
+def _models_by_name() -> dict:
+    from django.apps import apps
+    from django.utils.translation import override
+
+    with override("en"):
+        return {str(model._meta.verbose_name): model for model in apps.get_models()}
+
+
+def _audit_labels(entry) -> tuple[str, list[tuple[str, object, object]]]:
+    """An entry's object type and changed fields in the reader's language ("最低百分比", not
+    "min_percent"); coded values as their labels, yes/no for booleans."""
+    model = _models_by_name().get(entry.object_type)
+    type_label = str(model._meta.verbose_name) if model else entry.object_type
+    fields = {}
+    if model is not None:
+        for field in model._meta.get_fields():
+            if hasattr(field, "verbose_name"):
+                fields[field.name] = field
+                fields[getattr(field, "attname", field.name)] = field
+
+    def word(field, value):
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if not isinstance(value, str | int) or field is None:
+            return value  # lists (related ids), numbers as stored, None
+        choices = dict(getattr(field, "flatchoices", None) or [])
+        return choices.get(value, value)
+
+    changes = []
+    for name, old, new in entry.changes:
+        field = fields.get(name)
+        label = str(field.verbose_name) if field is not None else _(name.replace("_", " "))
+        changes.append((label, word(field, old), word(field, new)))
+    return type_label, changes

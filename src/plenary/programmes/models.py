@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from plenary.core.i18n import BilingualMixin, is_chinese
@@ -72,6 +73,32 @@ class Programme(BilingualMixin, models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The last day cannot be before the first day.")})
+        if self.pk and self.starts_on and self.ends_on:
+            zone = self.tzinfo
+            outside = [
+                session
+                for session in self.sessions.all()
+                if not self.starts_on <= session.starts_at.astimezone(zone).date() <= self.ends_on
+                or not self.starts_on <= session.ends_at.astimezone(zone).date() <= self.ends_on
+            ]
+            if outside:
+                raise ValidationError(
+                    _(
+                        "These sessions would fall outside the programme's dates: %(sessions)s. Move them first."
+                    )
+                    % {"sessions": ", ".join(session.title for session in outside)}
+                )
+
+    @property
+    def is_past(self) -> bool:
+        """The programme's last day is over (in its own time zone): shown as past, no more registering."""
+        if not self.ends_on:
+            return False
+        return self.ends_on < timezone.localtime(timezone.now(), self.tzinfo).date()
+
+    @property
+    def accepts_registrations(self) -> bool:
+        return bool(self.registration_open) and not self.is_past
 
     @property
     def title(self) -> str:
@@ -301,6 +328,23 @@ class Session(BilingualMixin, SavedWithSeats):
             errors["ends_at"] = _("A session must end after it starts.")
         if self.mode in (self.Mode.IN_PERSON, self.Mode.HYBRID) and not self.venue_id:
             errors["venue"] = _("An in-person or hybrid session needs a venue.")
+        programme = self.programme if self.programme_id else None
+        if programme is not None and programme.starts_on and programme.ends_on:
+            zone = programme.tzinfo
+            first, last = programme.starts_on, programme.ends_on
+            for field, moment in (("starts_at", self.starts_at), ("ends_at", self.ends_at)):
+                if field in errors or moment is None:
+                    continue
+                day = moment.astimezone(zone).date()
+                if not first <= day <= last:
+                    errors[field] = _(
+                        "%(day)s is outside the programme's dates (%(first)s – %(last)s). Choose a date within "
+                        "them, or change the programme's dates first."
+                    ) % {
+                        "day": date_format(day, "DATE_FORMAT"),
+                        "first": date_format(first, "DATE_FORMAT"),
+                        "last": date_format(last, "DATE_FORMAT"),
+                    }
         if errors:
             raise ValidationError(errors)
 

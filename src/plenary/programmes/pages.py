@@ -117,9 +117,9 @@ class State:
         ended_at = timezone.make_aware(
             datetime.combine(row["ends_on"] + timedelta(days=1), time()), programme.tzinfo
         )
-        self.ended = now >= ended_at
+        self.ended = programme.is_past
         # Whether the form takes registrations is the registrations app's rule, not the page's.
-        self.open = registration_is_open(programme) and not self.ended
+        self.open = registration_is_open(programme)
         self.places, places_since = places_left(row["pk"])
         closes = row["registration_closes_at"]
         moments = [row["content_changed_at"], places_since]
@@ -129,7 +129,11 @@ class State:
 
     def fill(self, html: str, slug: str) -> str:
         if self.ended:
-            actions = format_html('<p class="notice">{}</p>', gettext("This programme has ended."))
+            actions = format_html(
+                '<p><span class="badge badge-past" id="programme-past">{}</span> {}</p>',
+                gettext("Past programme"),
+                gettext("This programme has ended; registration is closed."),
+            )
         elif self.open:
             actions = format_html(
                 '<p><a class="button" href="{}">{}</a></p>', _register_url(slug), gettext("Register")

@@ -18,9 +18,9 @@ from plenary.programmes.models import AgendaItem, Programme, Session, Speaker
 from plenary.publicity.models import PressRelease
 from plenary.registrations.selectors import registrant_count
 
-LECTURE_PREFIX_EN = re.compile(r"^\s*lecture\s+\d+\s*(?:[:：.\-–—]\s*(?P<topic>.*))?$", re.IGNORECASE)
+LECTURE_PREFIX_EN = re.compile(r"^\s*lecture(?:\s*\d+)?\s*(?:[:：.\-–—]\s*(?P<topic>.*))?$", re.IGNORECASE)
 LECTURE_PREFIX_ZH = re.compile(
-    r"^\s*第\s*[0-9一二三四五六七八九十百]+\s*[講讲課课]\s*(?:[:：.\-–—]\s*(?P<topic>.*))?$"
+    r"^\s*(?:第\s*[0-9一二三四五六七八九十百]+\s*)?[講讲課课](?:座)?\s*(?:[:：.\-–—]\s*(?P<topic>.*))?$"
 )
 
 
@@ -44,6 +44,9 @@ class ReleaseFacts:
     officials: list[Speaker]
     managers_shared: int
     photos: list[Photo] = field(default_factory=list)
+    # Every session the sentences above do not name (workshops, other sessions, a second ceremony,
+    # earlier sharing sessions): a release mentions each session of the programme.
+    others: list[Session] = field(default_factory=list)
 
     @property
     def topics(self) -> list[Lecture]:
@@ -100,32 +103,65 @@ def managers_shared(session: Session) -> int:
 
 
 def release_facts(programme: Programme, photos: list[Photo] | None = None) -> ReleaseFacts:
-    sessions = list(programme.sessions.prefetch_related("speakers").order_by("starts_at", "id"))
+    sessions = list(
+        programme.sessions.select_related("venue").prefetch_related("speakers").order_by("starts_at", "id")
+    )
+    sharing = [s for s in sessions if s.kind == Session.Kind.SHARING]
+    closing = sharing[-1] if sharing else None
+    return build_facts(
+        programme,
+        sessions,
+        organisers=[co.organisation for co in programme.co_organisers.select_related("organisation")],
+        registrants=registrant_count(programme),
+        lecturers={s.pk: list(s.speakers.all()) for s in sessions if s.kind == Session.Kind.LECTURE},
+        officials=officials_in_person(closing) if closing else [],
+        managers=managers_shared(closing) if closing else 0,
+        photos=photos,
+    )
+
+
+def build_facts(
+    programme: Programme,
+    sessions: list[Session],
+    *,
+    organisers: list[Organisation],
+    registrants: int,
+    lecturers: dict | None = None,
+    officials: list[Speaker] | None = None,
+    managers: int = 0,
+    photos: list[Photo] | None = None,
+) -> ReleaseFacts:
+    """The facts from sessions already read (in time order): what each sentence of a release states."""
+    lecturers = lecturers or {}
     ceremonies = [s for s in sessions if s.kind == Session.Kind.CEREMONY]
     lecture_sessions = [s for s in sessions if s.kind == Session.Kind.LECTURE]
     sharing = [s for s in sessions if s.kind == Session.Kind.SHARING]
-    workshop_days = [local_date(programme, s) for s in ceremonies + lecture_sessions]
     closing = sharing[-1] if sharing else None
+    ceremony = ceremonies[0] if ceremonies else None
+    dated = ceremonies[:1] + lecture_sessions or [s for s in sessions if s is not closing] or sessions
+    workshop_days = [local_date(programme, s) for s in dated]
     lectures = [
         Lecture(
             session=s,
             topic_en=lecture_topic(s.title_en, LECTURE_PREFIX_EN),
             topic_zh=lecture_topic(s.title_zh, LECTURE_PREFIX_ZH),
-            lecturers=list(s.speakers.all()),
+            lecturers=list(lecturers.get(s.pk, [])),
         )
         for s in lecture_sessions
     ]
+    named = {id(s) for s in [ceremony, closing, *lecture_sessions] if s is not None}
     return ReleaseFacts(
         programme=programme,
-        organisers=[co.organisation for co in programme.co_organisers.select_related("organisation")],
+        organisers=list(organisers),
         workshop_dates=(min(workshop_days), max(workshop_days)) if workshop_days else None,
-        ceremony=ceremonies[0] if ceremonies else None,
+        ceremony=ceremony,
         lectures=lectures,
-        registrants=registrant_count(programme),
+        registrants=registrants,
         closing=closing,
-        officials=officials_in_person(closing) if closing else [],
-        managers_shared=managers_shared(closing) if closing else 0,
+        officials=list(officials or []),
+        managers_shared=managers,
         photos=list(photos) if photos is not None else [],
+        others=[s for s in sessions if id(s) not in named],
     )
 
 

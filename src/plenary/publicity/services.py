@@ -118,15 +118,46 @@ def set_photos(release: PressRelease, photos: Iterable[Photo], *, actor=None) ->
     )
 
 
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+def _merge_paragraphs(body: str, old: str, new: str, position: int) -> str:
+    """The body with a remark's old paragraphs replaced by its new ones (or inserted at ``position``)."""
+    paragraphs = _split(body)
+    old_parts, new_parts = _split(old), _split(new)
+    if old_parts and all(part in paragraphs for part in old_parts):
+        at = paragraphs.index(old_parts[0])
+        paragraphs = [part for part in paragraphs if part not in old_parts]
+        paragraphs[at:at] = new_parts
+    elif new_parts:
+        fresh = [part for part in new_parts if part not in paragraphs]
+        at = min(position, len(paragraphs))
+        paragraphs[at:at] = fresh
+    return "\n\n".join(paragraphs)
+
+
 @transaction.atomic
 def set_remark(release: PressRelease, speaker: Speaker, *, text_en: str, text_zh: str, actor=None) -> None:
-    """Stores (or clears, when both texts are empty) what a speaker said, for the release."""
-    if not (text_en.strip() or text_zh.strip()):
-        SpeakerRemark.objects.filter(release=release, speaker=speaker).delete()
+    """Stores (or clears, when both texts are empty) what a speaker said, for the release, and puts it
+    into the release's text at once — replacing the remark's earlier wording where the text has it, else
+    where the composer would — so it reaches the published text without composing again (which would
+    discard the organiser's edits)."""
+    previous = SpeakerRemark.objects.filter(release=release, speaker=speaker).first()
+    old_en, old_zh = (previous.text_en, previous.text_zh) if previous else ("", "")
+    new_en, new_zh = text_en.strip(), text_zh.strip()
+    if (old_en, old_zh) == (new_en, new_zh):
         return
-    SpeakerRemark.objects.update_or_create(
-        release=release, speaker=speaker, defaults={"text_en": text_en.strip(), "text_zh": text_zh.strip()}
-    )
+    if not (new_en or new_zh):
+        SpeakerRemark.objects.filter(release=release, speaker=speaker).delete()
+    else:
+        SpeakerRemark.objects.update_or_create(
+            release=release, speaker=speaker, defaults={"text_en": new_en, "text_zh": new_zh}
+        )
+    position = composer.remarks_position(selectors.release_facts(release.programme))
+    release.body_en = _merge_paragraphs(release.body_en, old_en, new_en, position)
+    release.body_zh = _merge_paragraphs(release.body_zh, old_zh, new_zh, position)
+    release.save(update_fields=["body_en", "body_zh", "updated_at"])
     record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,

@@ -45,6 +45,11 @@ def words_zh(number: int) -> str:
     return grouped(number)
 
 
+def measure_zh(number: int) -> str:
+    """A count before a measure word: 2 → "兩" ("兩場講座"), otherwise as ``words_zh``."""
+    return "兩" if number == 2 else words_zh(number)
+
+
 def approximate_small(number: int) -> tuple[int, bool]:
     """A count of people as releases give it: exact up to ten, else "more than" the tens below it."""
     if number <= 10 or number % 10 == 0:

@@ -183,13 +183,48 @@ def template(request, slug, kind):
 
 
 @coordinator_required
-@require_POST
 def cancel(request, slug, reference):
+    """Asks first (a page saying who and what is given up), cancels only when confirmed; the list then
+    offers to undo it."""
     agency, _agencies = _agency(request)
     programme = _programme(slug)
     registration = get_object_or_404(
         access.visible_registrations(request.user, programme).filter(organisation=agency), reference=reference
     )
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "registrations/agency/cancel.html",
+            {"programme": programme, "agency": agency, "registration": registration},
+        )
     services.cancel(registration, actor=request.user)
-    messages.success(request, _("Registration %(reference)s is cancelled.") % {"reference": reference})
+    messages.success(
+        request,
+        _(
+            "Registration %(reference)s is cancelled. If this was a mistake, choose “Undo cancellation” in the list."
+        )
+        % {"reference": reference},
+    )
+    return redirect(_programme_url(slug, agency))
+
+
+@coordinator_required
+@require_POST
+def register_again(request, slug, reference):
+    """Undoes a cancellation: the person gets seats again, taken now in order (``services.register_again``)."""
+    agency, _agencies = _agency(request)
+    programme = _programme(slug)
+    registration = get_object_or_404(
+        access.visible_registrations(request.user, programme).filter(organisation=agency), reference=reference
+    )
+    try:
+        services.register_again(registration, actor=request.user, reason="cancellation undone by coordinator")
+    except services.RegistrationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Registration %(reference)s is active again: %(status)s.")
+            % {"reference": reference, "status": registration.get_status_display()},
+        )
     return redirect(_programme_url(slug, agency))

@@ -8,10 +8,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plenary.access.views import manages_programme
+from plenary.core.i18n import is_chinese
 from plenary.core.ids import parse_id
 from plenary.core.spreadsheets import safe_cell
 from plenary.organisations.models import Membership, Organisation
@@ -170,6 +172,8 @@ def registration_action(request, programme, reference, action):
     try:
         if action == "cancel":
             services.cancel(registration, actor=request.user)
+        elif action == "again":
+            services.register_again(registration, actor=request.user, reason="cancellation undone")
         elif action == "approve":
             services.approve(registration, actor=request.user)
         elif action == "reject":
@@ -265,10 +269,32 @@ def export_rows(programme: Programme, queryset: QuerySet[Registration]):
         seat = SeatAllocation.objects.filter(registration=OuterRef("pk"), session=session)
         annotations[f"mode_{session.pk}"] = Subquery(seat.values("mode")[:1])
         annotations[f"seat_{session.pk}"] = Subquery(seat.values("status")[:1])
-    headers = [*EXPORT_HEADERS]
-    for session in room_sessions:
-        headers += [f"{session.title_en} mode", f"{session.title_en} seat"]
+    # In Chinese, the export speaks Chinese: column names and every coded value as the console shows them
+    # (the English export keeps the codes, for other systems that read it).
+    labelled = is_chinese(get_language() or "")
+    if labelled:
+        fields_of = {
+            field.name: field for field in Registration._meta.get_fields() if hasattr(field, "verbose_name")
+        }
+        headers = [
+            str(_("organisation")) if name == "organisation" else
+            str(_("registered at")) if name == "created_at" else
+            str(fields_of[name].verbose_name)
+            for name in EXPORT_HEADERS
+        ]  # fmt: skip
+        for session in room_sessions:
+            headers += [
+                _("%(session)s: mode") % {"session": session.title},
+                _("%(session)s: seat") % {"session": session.title},
+            ]
+    else:
+        headers = [*EXPORT_HEADERS]
+        for session in room_sessions:
+            headers += [f"{session.title_en} mode", f"{session.title_en} seat"]
     yield headers
+    statuses, sources = dict(Registration.Status.choices), dict(Registration.Source.choices)
+    modes, seats = dict(Registration.Mode.choices), dict(SeatAllocation.Status.choices)
+    yes, no = str(_("Yes")), str(_("No"))
     fields = [
         "reference",
         "name_en",
@@ -288,6 +314,14 @@ def export_rows(programme: Programme, queryset: QuerySet[Registration]):
         organisation = values.pop(5) or values[5]
         values[5] = organisation
         values[13] = timezone.localtime(values[13], zone).strftime("%Y-%m-%d %H:%M")
+        if labelled:
+            values[9] = str(statuses.get(values[9], values[9]))
+            values[10] = str(sources.get(values[10], values[10]))
+            values[11] = yes if values[11] else no
+            values[12] = yes if values[12] else no
+            for index in range(14, len(values), 2):
+                values[index] = str(modes.get(values[index], values[index] or ""))
+                values[index + 1] = str(seats.get(values[index + 1], values[index + 1] or ""))
         yield values
 
 

@@ -14,8 +14,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from plenary.registrations.models import Registration, SeatAllocation
+from plenary.registrations.selectors import offers_pass
 
 KINDS = ("confirmed", "waitlisted", "pending", "promoted", "cancelled", "link")
 # A new registration's email: whichever of these its status is when the email is sent.
@@ -76,7 +78,14 @@ def calendar(registration: Registration, seats: list[SeatAllocation]) -> bytes:
     return cal.to_ical()
 
 
-def subject(kind: str, programme_title: str) -> str:
+def subject(kind: str, programme_title: str, *, waiting: int = 0) -> str:
+    """The subject says what the seats say: confirmed with some sessions still waiting is not "waiting list"."""
+    if kind in ("confirmed", "promoted") and waiting:
+        return ngettext(
+            "Confirmed, with %(count)s session on the waiting list: %(title)s",
+            "Confirmed, with %(count)s sessions on the waiting list: %(title)s",
+            waiting,
+        ) % {"count": waiting, "title": programme_title}
     subjects = {
         "confirmed": _("Your registration is confirmed: %(title)s"),
         "waitlisted": _("You are on the waiting list: %(title)s"),
@@ -102,24 +111,25 @@ def send(registration_id: int, kind: str) -> None:
     seats = list(
         registration.seats.select_related("session", "session__venue").order_by("session__starts_at")
     )
+    waiting = sum(1 for seat in seats if seat.status == SeatAllocation.Status.WAITLISTED)
     with translation.override(registration.language), timezone.override(programme.tzinfo):
         context = {
+            "waiting": waiting if registration.status == Registration.Status.CONFIRMED else 0,
             "registration": registration,
             "programme": programme,
             "seats": seats,
             "kind": kind,
             "url": private_url(registration),
-            "with_pass": kind in ("confirmed", "promoted", "link")
-            and registration.status == Registration.Status.CONFIRMED,
+            "with_pass": kind in ("confirmed", "promoted", "link") and offers_pass(registration, seats),
         }
         message = EmailMultiAlternatives(
-            subject(kind, programme.title),
+            subject(kind, programme.title, waiting=context["waiting"]),
             render_to_string("registrations/email/message.txt", context),
             to=[registration.email],
         )
         message.attach_alternative(render_to_string("registrations/email/message.html", context), "text/html")
         if kind in ("confirmed", "promoted", "waitlisted"):
             message.attach("sessions.ics", calendar(registration, seats), "text/calendar")
-        if context["with_pass"] or kind == "confirmed":
+        if context["with_pass"]:
             message.attach(f"pass-{registration.reference}.png", pass_png(registration), "image/png")
         message.send()

@@ -103,12 +103,13 @@ def take_or_wait_ctes(counter_id: int) -> tuple[list[str], list[Any]]:
 
 
 def summary_status(seat_statuses: Iterable[str]) -> str:
-    """A registration is pending while any seat awaits approval, waitlisted while any seat waits,
-    and confirmed when every seat it asked for is confirmed."""
-    seat_statuses = set(seat_statuses)
+    """A registration is pending while any seat awaits approval; confirmed when any seat is confirmed
+    (each session keeps its own status: one full room does not put six confirmed sessions on a waiting
+    list); waitlisted only when every seat it asked for waits."""
+    seat_statuses = set(seat_statuses) - {SeatStatus.CANCELLED}
     if SeatStatus.PENDING in seat_statuses:
         return Status.PENDING
-    if SeatStatus.WAITLISTED in seat_statuses:
+    if SeatStatus.WAITLISTED in seat_statuses and SeatStatus.CONFIRMED not in seat_statuses:
         return Status.WAITLISTED
     return Status.CONFIRMED
 
@@ -377,9 +378,10 @@ def place_at_once_parts(plan: Plan, *, pending: bool, now) -> tuple[list[str], l
         f"seats AS (INSERT INTO {sql.table(SeatAllocation)} ({', '.join(column(SeatAllocation, n) for n in names)}) "  # noqa: S608 - names from the model, values bound
         f"VALUES {', '.join(rows)} RETURNING id, {column(SeatAllocation, 'session')})"
     )
+    # Waitlisted only when the one limited seat waits and it is the only seat (``summary_status()``).
     status_sql = (
         f"CASE WHEN EXISTS (SELECT 1 FROM waited) THEN '{Status.WAITLISTED}' ELSE %s END"  # noqa: S608 - a constant
-        if limited
+        if limited and len(plan) == 1
         else "%s"
     )
     return parts, params, status_sql, limited
@@ -445,6 +447,36 @@ def release(registration: Registration, counters: dict[tuple[int, str], SeatCoun
             promoted += promote(counter)
     refresh_statuses(promoted)
     return promoted
+
+
+def reinstate(
+    registration: Registration,
+    plan: Plan,
+    counters: dict[tuple[int, str], SeatCounter],
+    *,
+    pending: bool,
+    now,
+) -> str:
+    """A cancelled registration registers again (same link, reference and pass): each session of the plan
+    gets a new seat, taken now like anyone's — a seat while the side has one, else the end of its waiting
+    list (``requested_at`` is now, so nobody who waited is passed over). The caller holds the counters'
+    locks. Returns the registration's new status."""
+    existing = {seat.session_id: seat for seat in SeatAllocation.objects.filter(registration=registration)}
+    fixed = SeatStatus.PENDING if pending else SeatStatus.CONFIRMED
+    statuses: dict[int, str] = {}
+    for session, mode, side in sorted(plan, key=lambda item: item[2].counter_id):
+        counter = counters.get((session.pk, mode))
+        limited = side.limited and not pending and counter is not None and counter.capacity is not None
+        statuses[session.pk] = take_or_wait(counter.pk) if limited else fixed
+        values = {"mode": mode, "status": statuses[session.pk], "requested_at": now, "updated_at": now}
+        seat = existing.get(session.pk)
+        if seat is None:
+            SeatAllocation.objects.create(registration=registration, session=session, **values)
+        else:
+            SeatAllocation.objects.filter(pk=seat.pk).update(**values)
+    status = Status.PENDING if pending else summary_status(statuses.values())
+    Registration.objects.filter(pk=registration.pk).update(status=status, updated_at=now)
+    return status
 
 
 def confirm_pending(registration: Registration, counters: dict[tuple[int, str], SeatCounter]) -> None:

@@ -30,6 +30,16 @@ def seats_of(registration: Registration) -> list[SeatAllocation]:
     )
 
 
+def offers_pass(registration: Registration, seats: list[SeatAllocation]) -> bool:
+    """A pass (for the door) whenever any in-person seat is confirmed; an online-only confirmed
+    registration keeps its pass too. Not while every in-person seat still waits."""
+    if registration.status != Registration.Status.CONFIRMED:
+        return False
+    active = [seat for seat in seats if seat.status != SeatAllocation.Status.CANCELLED]
+    in_person = [seat for seat in active if seat.mode == Registration.Mode.IN_PERSON]
+    return not in_person or any(seat.status == SeatAllocation.Status.CONFIRMED for seat in in_person)
+
+
 def seat_summary(programme: Programme) -> list[dict]:
     """Per session and side: places, taken, waiting (from the counters)."""
     rows = []

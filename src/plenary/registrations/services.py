@@ -180,7 +180,7 @@ def _notify_promotions(promoted: list[int]) -> None:
 
 
 def registration_is_open(programme: Programme) -> bool:
-    if not programme.registration_open or not programme.is_public:
+    if not programme.registration_open or not programme.is_public or programme.is_past:
         return False
     return programme.registration_closes_at is None or programme.registration_closes_at > timezone.now()
 
@@ -584,6 +584,70 @@ def cancel(registration: Registration, *, actor=None, reason: str = "") -> Regis
         _audit_status(current, actor, before, reason or "registration cancelled")
         _notify(current.pk, "cancelled")
     registration.status = Status.CANCELLED
+    return current
+
+
+def register_again(
+    registration: Registration, applicant: Applicant | None = None, *, actor=None, reason: str = ""
+) -> Registration:
+    """A cancelled registration registers again: the same private link, reference and pass, and new seats
+    in every session it had (or every session), taken now in order through ``seats.reinstate()`` — a seat
+    where the side has one, else the end of the waiting list. Also a coordinator's or organiser's "undo"
+    of a cancellation. An agency nomination takes its quota place again. The person is emailed as on
+    registering (confirmed, waiting list or pending)."""
+    programme = registration.programme
+    if registration.status != Status.CANCELLED:
+        raise WrongStatus(_("Only a cancelled registration can be registered again."))
+    if registration.source in (Registration.Source.SELF, Registration.Source.NOMINATED) and not (
+        registration_is_open(programme)
+    ):
+        raise RegistrationClosed
+    layout = seats.layout(programme)
+    had = _session_ids(registration)
+    if had:
+        layout = {pk: value for pk, value in layout.items() if pk in had}
+    old_modes = dict(
+        SeatAllocation.objects.filter(registration=registration).values_list("session_id", "mode")
+    )
+
+    def wanted(session_id: int) -> str:
+        if applicant is not None:
+            return applicant.modes.get(session_id, applicant.preferred_mode)
+        return old_modes.get(session_id, registration.preferred_mode)
+
+    plan: seats.Plan = [
+        (session, mode, sides[mode])
+        for session, sides in layout.values()
+        for mode in [seats.seat_mode(session.mode, wanted(session.pk))]
+        if mode in sides
+    ]
+    pending = programme.requires_approval and registration.source == Registration.Source.SELF
+    now = timezone.now()
+    with write_transaction():
+        quota = None
+        if registration.source == Registration.Source.NOMINATED and registration.organisation_id:
+            quota = (
+                Quota.objects.select_for_update()
+                .filter(programme_id=programme.pk, organisation_id=registration.organisation_id)
+                .first()
+            )
+        counters = seats.lock_counters(layout)
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status != Status.CANCELLED:
+            raise WrongStatus(_("Only a cancelled registration can be registered again."))
+        if quota is not None and not Quota.objects.filter(pk=quota.pk, used__lt=F("places")).update(
+            used=F("used") + 1
+        ):
+            raise OverQuota
+        if applicant is not None:
+            Registration.objects.filter(pk=current.pk).update(
+                preferred_mode=applicant.preferred_mode, language=applicant.language
+            )
+        current.status = seats.reinstate(current, plan, counters, pending=pending, now=now)
+        _audit_status(current, actor, Status.CANCELLED, reason or "registered again")
+        _notify(current.pk, "registered")
+    current.refresh_from_db()
+    registration.status = current.status
     return current
 
 

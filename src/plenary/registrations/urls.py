@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/<str:token>/", views.private, name="private"),
     path("me/<str:token>/mode/", views.private_mode, name="private-mode"),
     path("me/<str:token>/cancel/", views.private_cancel, name="private-cancel"),
+    path("me/<str:token>/again/", views.private_again, name="private-again"),
     path("me/<str:token>/renew/", views.private_rotate, name="private-renew"),
     path("manage/p/<slug:slug>/registrations/", console.registration_list, name="manage-list"),
     path("manage/p/<slug:slug>/registrations/add/", console.registration_add, name="manage-add"),
@@ -32,4 +33,5 @@ urlpatterns = [
     path("agency/p/<slug:slug>/upload/", agency.upload, name="agency-upload"),
     path("agency/p/<slug:slug>/template.<str:kind>", agency.template, name="agency-template"),
     path("agency/p/<slug:slug>/r/<str:reference>/cancel/", agency.cancel, name="agency-cancel"),
+    path("agency/p/<slug:slug>/r/<str:reference>/again/", agency.register_again, name="agency-again"),
 ]

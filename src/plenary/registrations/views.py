@@ -111,10 +111,17 @@ def register(request, slug):
         # email to the address itself), so the form tells no one who is registered.
         try:
             services.register(programme, applicant)
-        except services.AlreadyRegistered:
-            # The address had its link several times this hour: the answer stays the same still.
-            with contextlib.suppress(Throttled):
-                send_link_politely(request, programme, applicant.email)
+        except services.AlreadyRegistered as already:
+            if already.registration.status == Registration.Status.CANCELLED:
+                # Cancelled before: registered again, with the same private link (emailed, never shown
+                # here: knowing an address is not knowing its link) and new seats taken now, in order.
+                with contextlib.suppress(services.RegistrationError):
+                    services.register_again(already.registration, applicant)
+            else:
+                # The address had its link several times this hour: the answer stays the same still.
+                with contextlib.suppress(Throttled):
+                    send_link_politely(request, programme, applicant.email)
+            # Known or new, cancelled or not: the same answer, "check your email" (issue 14).
             return redirect("registrations:received", slug=programme.slug)
         except services.RegistrationClosed:
             return render(request, "registrations/closed.html", {"programme": programme})
@@ -179,6 +186,9 @@ def private(request, token):
             }
         )
     active = registration.status in ("pending", "confirmed", "waitlisted")
+    can_register_again = registration.status == "cancelled" and services.registration_is_open(
+        registration.programme
+    )
     response = render(
         request,
         "registrations/private.html",
@@ -187,7 +197,11 @@ def private(request, token):
             "programme": registration.programme,
             "rows": rows,
             "active": active,
-            "pass_svg": pass_svg(registration) if registration.status == "confirmed" else "",
+            "can_register_again": can_register_again,
+            "waiting_sessions": sum(1 for row in rows if row["seat"].status == "waitlisted")
+            if registration.status == "confirmed"
+            else 0,
+            "pass_svg": pass_svg(registration) if selectors.offers_pass(registration, seats) else "",
         },
     )
     response["X-Robots-Tag"] = "noindex"
@@ -215,6 +229,23 @@ def private_cancel(request, token):
     else:
         services.cancel(registration)
         messages.success(request, _("Your registration is cancelled."))
+    return redirect("registrations:private", token=registration.token)
+
+
+@require_POST
+def private_again(request, token):
+    """A cancelled person registers again from their own page: same link and pass, new seats in order."""
+    registration = _registration(token)
+    try:
+        registration = services.register_again(registration)
+    except services.RegistrationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("You are registered again: %(status)s. We have emailed you the details.")
+            % {"status": registration.get_status_display()},
+        )
     return redirect("registrations:private", token=registration.token)
 
 

@@ -1,4 +1,4 @@
-"""The reference programme of shared/seed/, loaded idempotently for the demo.
+"""The reference programme (sessions, venues and bodies written in this package), loaded idempotently for the demo.
 
 Facts from the press release are used as they are. Everything the release does not state
 (member agencies, managers who shared, exact lecture dates and times, the venue, registrants)

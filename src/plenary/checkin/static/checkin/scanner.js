@@ -291,22 +291,19 @@
     }).slice(0, 8);
   }
 
-  function resolve(value) {
-    value = value.trim();
-    if (!value) return null;
+  /* A typed value the roster resolves: a code, or null when it does not know it or several names match. */
+  function resolveLocally(value) {
     var byRef = byReference[value.toUpperCase()];
     if (byRef) return byRef.code;
     if (byCode[value]) return value;
     var found = nameMatches(value);
     if (found.length === 1) return found[0].code;
-    return value;
+    return null;
   }
 
-  function showMatches() {
+  function renderMatches(list) {
     matches.textContent = "";
-    var value = input.value;
-    if (byCode[value.trim()] || byReference[value.trim().toUpperCase()]) return;
-    nameMatches(value).forEach(function (entry) {
+    list.forEach(function (entry) {
       var item = document.createElement("li");
       var button = document.createElement("button");
       button.type = "button";
@@ -323,13 +320,73 @@
     });
   }
 
+  function showMessage(text) {
+    matches.textContent = "";
+    var item = document.createElement("li");
+    item.className = "no-match";
+    item.setAttribute("role", "status");
+    item.textContent = text;
+    matches.appendChild(item);
+  }
+
+  function showMatches() {
+    var value = input.value;
+    if (byCode[value.trim()] || byReference[value.trim().toUpperCase()]) { matches.textContent = ""; return; }
+    renderMatches(nameMatches(value));
+  }
+
+  /* The server knows everyone even when this device's roster is not loaded yet (or is stale). */
+  function lookUp(value) {
+    return fetch(C.lookup_url + "?q=" + encodeURIComponent(value), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).then(function (response) {
+      if (!response.ok) throw new Error("lookup " + response.status);
+      return response.json();
+    });
+  }
+
+  function looksLikePassCode(value) {
+    return /^P[A-Za-z0-9_-]{20,}$/.test(value);
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var code = resolve(input.value);
-    input.value = "";
-    matches.textContent = "";
-    if (code) scan(code);
-    input.focus();
+    var value = input.value.trim();
+    if (!value) return;
+    var code = resolveLocally(value);
+    if (code) {
+      input.value = "";
+      matches.textContent = "";
+      scan(code);
+      input.focus();
+      return;
+    }
+    var several = nameMatches(value);
+    if (several.length > 1) { renderMatches(several); return; }
+    if (looksLikePassCode(value)) {
+      input.value = "";
+      matches.textContent = "";
+      scan(value);
+      return;
+    }
+    lookUp(value).then(function (reply) {
+      var found = reply.matches || [];
+      if (found.length === 1) {
+        input.value = "";
+        matches.textContent = "";
+        scan(found[0].code);
+        input.focus();
+      } else if (found.length > 1) {
+        renderMatches(found);
+      } else {
+        showMessage(S.no_match);
+      }
+    }, function () {
+      input.value = "";
+      matches.textContent = "";
+      scan(value);  /* offline: decided on this device from what it has */
+    });
   });
   input.addEventListener("input", showMatches);
   document.getElementById("result-close").addEventListener("click", function () { hide(); input.focus(); });

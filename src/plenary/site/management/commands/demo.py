@@ -5,7 +5,7 @@ from plenary.site import demo
 
 
 class Command(BaseCommand):
-    help = "Load the reference programme of shared/seed/ with synthetic registrants (idempotent)."
+    help = "Load the reference programme (sessions, venues and bodies written in this package) with synthetic registrants (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--registrants", type=int, default=2046)

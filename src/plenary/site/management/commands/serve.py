@@ -13,7 +13,10 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from plenary.core.config import WILDCARD_HOSTS, site_address
 
 FIRST_RESTART_DELAY = 1.0
 LONGEST_RESTART_DELAY = 60.0
@@ -39,6 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, no_worker, access_log, **options):
         python = sys.executable
+        env = self.child_environment(host, port)
         children: list[subprocess.Popen] = []
         web = [
             python,
@@ -62,12 +66,19 @@ class Command(BaseCommand):
         ]
         if access_log:
             web += ["--access-logfile", "-"]
-        children.append(subprocess.Popen(web))
+        children.append(subprocess.Popen(web, env=env))
         worker_command = [python, "-m", "plenary", "worker"]
-        worker = None if no_worker else subprocess.Popen(worker_command)
+        worker = None if no_worker else subprocess.Popen(worker_command, env=env)
         if worker is not None:
             children.append(worker)
         self.stdout.write(f"Plenary is serving on http://{host}:{port}/ (Ctrl-C to stop)")
+        self.stdout.write(f"Links in emails, passes and certificates point at {env['PLENARY_BASE_URL']}/")
+        if host in WILDCARD_HOSTS:
+            self.stdout.write(
+                f"Phones on the same network: open {env['PLENARY_BASE_URL']}/ "
+                f"(allowed host names: {env['PLENARY_ALLOWED_HOSTS']})"
+            )
+        self.check_font()
 
         stopping = False
 
@@ -99,7 +110,7 @@ class Command(BaseCommand):
                     delay = min(delay * 2, LONGEST_RESTART_DELAY)
                 if restart_at is not None and time.monotonic() >= restart_at:
                     children.remove(worker)
-                    worker = subprocess.Popen(worker_command)
+                    worker = subprocess.Popen(worker_command, env=env)
                     children.append(worker)
                     worker_started = time.monotonic()
                     restart_at = None
@@ -118,3 +129,25 @@ class Command(BaseCommand):
         self.stdout.write("Plenary stopped.")
         if exit_code:
             sys.exit(exit_code)
+
+    def child_environment(self, host: str, port: int) -> dict[str, str]:
+        """The web and worker processes' environment: base URL and allowed hosts follow --host/--port
+        unless PLENARY_BASE_URL / PLENARY_ALLOWED_HOSTS are set."""
+        env = dict(os.environ)
+        base, names = site_address(host, port)
+        env["HOST"], env["PORT"] = host, str(port)
+        if not env.get("PLENARY_BASE_URL"):
+            env["PLENARY_BASE_URL"] = base
+        if not env.get("PLENARY_ALLOWED_HOSTS"):
+            env["PLENARY_ALLOWED_HOSTS"] = ",".join(names)
+        return env
+
+    def check_font(self) -> None:
+        """PDFs (passes, certificates, run-downs, releases) need a font with Chinese glyphs."""
+        if not os.path.exists(settings.PLENARY_CJK_FONT):
+            self.stderr.write(
+                f"Warning: no font with Chinese glyphs at {settings.PLENARY_CJK_FONT}, so passes, certificates "
+                "and other PDFs cannot be made. Install it with `sudo apt-get install fonts-wqy-microhei` "
+                "(Debian/Ubuntu) or set "
+                "PLENARY_CJK_FONT to a TrueType font (.ttf/.ttc) with Chinese glyphs."
+            )
