@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.attendance.test_console_api_command import fixture_bytes
-from tests.browser.test_checkin_scanner import serious_violations
+from tests.browser.axe import serious_violations
 from tests.browser.test_phone_widths import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from plenary.registrations import services
-from tests.browser.test_checkin_scanner import serious_violations
+from tests.browser.axe import serious_violations
 from tests.checkin.conftest import door_staff_for
 from tests.registrations.conftest import applicant, make_programme
 
