@@ -60,7 +60,8 @@ def stats(db):
         title_en="Stats programme",
         title_zh="統計課程",
         starts_on=date(2024, 3, 4),
-        ends_on=date(2024, 3, 6),
+        # Open while people register (a past programme takes no registrations), over once they have.
+        ends_on=date(2099, 12, 31),
         status=Programme.Status.PUBLISHED,
         registration_open=True,
     )
@@ -109,6 +110,8 @@ def stats(db):
     r4 = register("four@example.org", None, "online")
     r5 = register("five@example.org", beta, "online")
     registrations.cancel(r5)
+    Programme.objects.filter(pk=programme.pk).update(ends_on=date(2024, 3, 6))
+    programme.refresh_from_db()
 
     presence(r1, lecture, "online", at(4, 10), at(4, 12))  # 120 of 120
     presence(r1, sharing, "in_person", at(6, 14), at(6, 17))  # 180 of 180

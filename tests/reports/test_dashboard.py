@@ -29,8 +29,8 @@ def test_the_dashboard_shows_the_hand_computed_figures_in_english(stats):
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="en"' in html
-    assert cells(html, "Confirmed") == ["3"]
-    assert cells(html, "Waiting list") == ["1"]
+    assert cells(html, "Confirmed") == ["4"]
+    assert cells(html, "Waiting list") == ["0"]
     assert cells(html, "Cancelled") == ["1"]
     assert cells(html, "In person") == ["3"]
     assert cells(html, "Agency Alpha") == ["2"]
@@ -40,9 +40,9 @@ def test_the_dashboard_shows_the_hand_computed_figures_in_english(stats):
         assert [cells(part, label)[0] for part in html.split("<h3>")[1:]] == counts
     assert [cells(part, "all of the session")[0] for part in html.split("<h3>")[1:]] == ["2", "1"]
     # Headline boxes: completion and certificates.
-    assert "<dt>Eligible for a certificate</dt><dd>2 / 3</dd>" in html
+    assert "<dt>Eligible for a certificate</dt><dd>2 / 4</dd>" in html
     assert "<dt>Certificates issued</dt><dd>2</dd>" in html
-    assert "<dt>Completion rate</dt><dd>66.7 %</dd>" in html
+    assert "<dt>Completion rate</dt><dd>50.0 %</dd>" in html
     assert "<dt>Average rating (1–5)</dt><dd>4.00</dd>" in html
     # Each chart is a named image with its figures in words, beside a table.
     charts = re.findall(r'<svg class="report-chart"[^>]*role="img"[^>]*aria-labelledby="([^"]+)"', html)
@@ -50,7 +50,7 @@ def test_the_dashboard_shows_the_hand_computed_figures_in_english(stats):
     for labelled_by in charts:
         title, desc = labelled_by.split()
         assert f'<title id="{title}">' in html and f'<desc id="{desc}">' in html
-    assert "Confirmed: 3; Waiting list: 1" in html
+    assert "Confirmed: 4; Waiting list: 0" in html
     assert "dashboard.css" in html
     assert 'href="/manage/p/stats-programme/dashboard/figures.xlsx"' in html
 
@@ -99,10 +99,10 @@ def test_the_export_holds_every_figure(stats):
     ]
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Registrations"] == "5"
-    assert summary["Eligible for a certificate"] == "2 / 3"
+    assert summary["Eligible for a certificate"] == "2 / 4"
     assert summary["Certificates issued"] == "2"
     status = dict(book["By status"].iter_rows(min_row=2, values_only=True))
-    assert status == {"Pending approval": 0, "Confirmed": 3, "Waiting list": 1, "Cancelled": 1, "Rejected": 0}
+    assert status == {"Pending approval": 0, "Confirmed": 4, "Waiting list": 0, "Cancelled": 1, "Rejected": 0}
     agencies = list(book["By agency"].iter_rows(min_row=2, values_only=True))
     assert agencies == [("Agency Alpha", 2), ("Agency Beta", 1), ("Other agencies and none named", 1)]
     days = list(book["By day"].iter_rows(min_row=2, values_only=True))
@@ -112,7 +112,7 @@ def test_the_export_holds_every_figure(stats):
         ("Lecture", 4, 0, 4, 0, 2, 2, 0, 0),
         ("Sharing", 3, 2, 1, 2, 0, 2, 1, 0),
     ]
-    assert sessions[0][9:] == (2, 50.0, 4.0)
+    assert sessions[0][9:] == (2, 100, 4)
     minutes = list(book["Minutes"].iter_rows(min_row=2, values_only=True))
     assert minutes == [("Lecture", 0, 0, 1, 0, 2), ("Sharing", 0, 0, 1, 1, 1)]
 

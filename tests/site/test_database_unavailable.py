@@ -4,11 +4,13 @@ person's language elsewhere) and stores nothing partial (issue 14)."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 import pytest
 from django.db import connection
 from django.test import Client
 
+from plenary.programmes.models import Programme
 from plenary.registrations.models import Registration
 
 pytestmark = [
@@ -57,6 +59,8 @@ def test_a_locked_database_answers_503_json_with_retry_after(api_as, organiser, 
 
 
 def test_a_locked_database_is_a_friendly_page(reference_programme, lock):
+    # The reference programme (2022) is past and takes no registrations; this test needs it open.
+    Programme.objects.filter(pk=reference_programme.pk).update(ends_on=date(2099, 12, 31))
     sharing = reference_programme.sessions.get(kind="sharing")
     client = Client(raise_request_exception=False)
     lock()

@@ -141,10 +141,6 @@ def response_for(request, exception):
     from plenary.core.errors import DomainError
     from plenary.core.ratelimit import Throttled
 
-    if isinstance(exception, DomainError) and not is_api(request):
-        # A refusal no view caught (a missing PDF font, say): a page with its status in the reader's
-        # language, not a generic error. The API maps the same errors to JSON itself.
-        return problem(request, exception.status, lambda: ("", exception.message))
     if isinstance(exception, Throttled):
         return problem(
             request,
@@ -152,6 +148,11 @@ def response_for(request, exception):
             lambda: (_("Please wait a moment"), str(exception.message)),
             retry_after=exception.retry_after,
         )
+    # After Throttled (a DomainError with its own Retry-After).
+    if isinstance(exception, DomainError) and not is_api(request):
+        # A refusal no view caught (a missing PDF font, say): a page with its status in the reader's
+        # language, not a generic error. The API maps the same errors to JSON itself.
+        return problem(request, exception.status, lambda: ("", exception.message))
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)
     if isinstance(

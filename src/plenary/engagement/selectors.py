@@ -120,7 +120,19 @@ def eligible_count(session: Session) -> int:
 
 
 def eligible_counts(programme: Programme) -> dict[int, int]:
-    """``eligible_count`` for every session of the programme in two queries (the dashboard, the console's list)."""
+    """``eligible_count`` for every session of the programme in a few grouped queries (the dashboard, the
+    console's list): the same rule, attendees by default, seats or everyone for a survey open to all."""
+    from plenary.attendance.models import Attendance
+
+    sessions = list(programme.sessions.select_related("survey"))
+    attendees = dict(
+        Attendance.objects.filter(
+            session__programme=programme, present=True, registration__status__in=ACTIVE_STATUSES
+        )
+        .values_list("session_id")
+        .annotate(n=Count("registration_id", distinct=True))
+        .order_by()
+    )
     seats = dict(
         SeatAllocation.objects.filter(
             session__programme=programme,
@@ -133,13 +145,16 @@ def eligible_counts(programme: Programme) -> dict[int, int]:
     )
     everyone = None
     counts = {}
-    for session_id in programme.sessions.values_list("pk", flat=True):
-        if seats.get(session_id):
-            counts[session_id] = seats[session_id]
+    for session in sessions:
+        survey = getattr(session, "survey", None)
+        if survey is None or survey.attendees_only:
+            counts[session.pk] = attendees.get(session.pk, 0)
+        elif seats.get(session.pk):
+            counts[session.pk] = seats[session.pk]
         else:
             if everyone is None:
                 everyone = active_registrations(programme).count()
-            counts[session_id] = everyone
+            counts[session.pk] = everyone
     return counts
 
 

@@ -44,7 +44,15 @@ def segment_queryset(programme: Programme, segment: dict, among: QuerySet | None
         statuses = [statuses]
     if not isinstance(statuses, list) or not set(statuses) <= set(ACTIVE):
         raise MessageRefused(_("A status must be one of: %(known)s.") % {"known": ", ".join(ACTIVE)})
-    people = people.filter(status__in=statuses)
+    # Statuses are per session (issue 18): "waitlisted" is everyone still waiting for a place, including
+    # people confirmed elsewhere in the programme who wait for one session's room.
+    chosen = Q(status__in=statuses)
+    if Registration.Status.WAITLISTED in statuses:
+        waiting = SeatAllocation.objects.filter(
+            registration=OuterRef("pk"), status=SeatAllocation.Status.WAITLISTED
+        )
+        chosen |= Q(Exists(waiting), status__in=ACTIVE)
+    people = people.filter(chosen)
     agency = segment.get("agency")
     if agency:
         people = people.filter(
@@ -60,6 +68,15 @@ def segment_queryset(programme: Programme, segment: dict, among: QuerySet | None
             session = None
         if session is None:
             raise MessageRefused(_("This programme has no session %(id)s.") % {"id": segment["session_id"]})
+    if session is not None and segment.get("status"):
+        # With a session, a status is that session's: confirmed there, or waiting for a place there.
+        people = people.filter(
+            Exists(
+                SeatAllocation.objects.filter(
+                    registration=OuterRef("pk"), session=session, status__in=statuses
+                )
+            )
+        )
     mode = segment.get("mode")
     if mode:
         # With a session: the side of that session they hold; without: their choice for hybrid sessions.
