@@ -39,15 +39,17 @@ def fresh_places(monkeypatch):
 
 
 def test_the_page_is_rendered_once_per_version_and_language(
-    client, small_programme, django_assert_num_queries
+    client, small_programme, django_assert_max_num_queries
 ):
     first = html(client, small_programme)
     assert "Sharing session" in first
     html(client, small_programme, "zh-hant")
     # Cached now: one lookup of the programme's head row (places left are cached for a few seconds).
-    with django_assert_num_queries(1):
+    # On PostgreSQL that lookup is a prepared statement on psycopg's own cursor, which Django's query
+    # capture does not see: at most one query either way.
+    with django_assert_max_num_queries(1):
         assert html(client, small_programme) == first
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(1):
         assert "分享會" in html(client, small_programme, "zh-hant")
 
 
