@@ -207,10 +207,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "agency/p/<slug:slug>/nominate/": AGENCY,
     "agency/p/<slug:slug>/upload/": AGENCY,
     "agency/p/<slug:slug>/template.<str:kind>": AGENCY,
-    # An admin passes @coordinator_required (then, coordinating no agency, is refused by the view on POST).
+    # An admin coordinates no agency: @coordinator_required refuses them (403) like door staff.
     # A confirmation page (issue 18): only the nominating agency's coordinator sees it.
     "agency/p/<slug:slug>/r/<str:reference>/cancel/": AGENCY | {"coordinator_b": "404"},
-    "agency/p/<slug:slug>/r/<str:reference>/again/": AGENCY_POST | {"admin": "405"},
+    "agency/p/<slug:slug>/r/<str:reference>/again/": AGENCY_POST,
     # --- the door -----------------------------------------------------------------------------------
     "checkin/": row("L      L      200    200    200    200    200    200"),
     "checkin/sw.js": row("200    200    200    200    200    200    200    200"),

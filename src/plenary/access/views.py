@@ -83,12 +83,13 @@ def scans_at_door(view):
 
 
 def coordinator_required(view):
-    """For agency pages: coordinators (and admins)."""
+    """For agency pages: coordinators of a member agency only. An admin coordinates no agency and is
+    refused here too (403); admins manage accounts and agencies in Django's admin."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (rules.is_coordinator(request.user) or request.user.is_superuser):
+        if not rules.is_coordinator(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
