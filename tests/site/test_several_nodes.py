@@ -221,7 +221,7 @@ class Cluster:
         except OSError:
             return False
 
-    def sql(self, query: str, params=()) -> list[tuple]:
+    def sql(self, query: str, params=None) -> list[tuple]:
         import psycopg
 
         with psycopg.connect(**self.db_params, dbname=self.database, autocommit=True) as db:
@@ -674,6 +674,7 @@ def test_killing_a_web_node_mid_load_loses_no_acknowledged_registration(cluster)
 def queue_is_empty(cluster) -> bool:
     ((waiting,),) = cluster.sql(
         "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
+        " AND task_path <> 'plenary.privacy.tasks.daily_purge'"  # booked for tomorrow by each worker
     )
     return waiting == 0
 
