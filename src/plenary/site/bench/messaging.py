@@ -120,7 +120,8 @@ def run(argv: list[str]) -> None:
                 elapsed = time.perf_counter() - start
             print(
                 f"send: {result['sent']} handed to a local SMTP server in {elapsed:.2f} s "
-                f"({result['sent'] / elapsed:.0f} per second, one sender)"
+                f"({result['sent'] / elapsed:.0f} per second, one sender; batches of {services.BATCH}, "
+                f"outcomes written every {services.FLUSH_EVERY})"
             )
             raise _Rollback
     except _Rollback:
