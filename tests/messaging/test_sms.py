@@ -20,6 +20,7 @@ from plenary.messaging.models import Delivery, Message
 from plenary.registrations import services as registrations
 from plenary.registrations.models import ConsentRecord, Registration
 from tests.messaging.conftest import lecture, register
+from tests.registrations.conftest import fresh_rate_limits  # noqa: F401 - a fixture
 from tests.registrations.test_pages import form_data
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_the_person_gives_and_withdraws_sms_on_the_private_page(small_programme)
 
 def test_sms_goes_only_to_people_with_a_number_and_consent(small_programme, smtp, sms_file):
     agreed = register(small_programme, 1, phone="+852 9000 0001", sms_opt_in=True)
-    register(small_programme, 2, phone="+852 9000 0002")  # a number, no consent
+    register(small_programme, 2, phone="+852 9000 0002", news_opt_in=True)  # a number, no consent
     Registration.objects.filter(pk=register(small_programme, 3).pk).update(sms_opt_in=True)  # no number
     message = services.compose(small_programme, **TEXT, channel="both")
     assert message.recipients == 3
@@ -109,7 +110,7 @@ def test_sms_goes_only_to_people_with_a_number_and_consent(small_programme, smtp
     # SMS only, to recipients none of whom agreed: refused before anything is queued.
     before = Message.objects.count()
     with pytest.raises(MessageRefused, match="agreed to SMS"):
-        services.compose(small_programme, **TEXT, channel="sms", segment={"status": ["waitlisted"]})
+        services.compose(small_programme, **TEXT, channel="sms", segment={"news_opt_in": True})
     with pytest.raises(MessageRefused, match="Send by must be one of"):
         services.compose(small_programme, **TEXT, channel="pigeon")
     assert Message.objects.count() == before
@@ -125,6 +126,7 @@ def test_a_consent_withdrawn_after_queueing_stops_the_text(small_programme, smtp
     assert Delivery.objects.filter(message=message, channel="sms").count() == 1
     privacy.set_consent(person, ConsentRecord.Kind.SMS, False)
     Message.objects.filter(pk=message.pk).update(send_at=timezone.now())
+    Delivery.objects.filter(message=message).update(next_attempt_at=timezone.now())
     services.pump()
     assert sms_lines(sms_file) == [] and smtp.messages == []
     assert not Delivery.objects.filter(message=message).exists()
@@ -193,3 +195,14 @@ def test_the_composer_chooses_the_channel_and_previews_how_many_get_sms(
     detail = client.get(response["Location"]).content.decode()
     assert 'id="count-sms">1 sent of 1<' in detail
     assert smtp.messages == [] and len(sms_lines(sms_file)) == 1
+
+
+def test_an_hkid_number_in_a_message_or_a_reminder_text_is_refused(small_programme):
+    register(small_programme, 1, phone="+852 9000 0001", sms_opt_in=True)
+    with pytest.raises(MessageRefused, match="identity card number"):
+        services.compose(
+            small_programme, subject=("Hello", ""), body=("Your ID A123456(7)", ""), channel="both"
+        )
+    with pytest.raises(MessageRefused, match="identity card number"):
+        services.set_reminder_rules(small_programme, [{"offset_minutes": 60, "body": "Ｚ６８３３６５（５）"}])
+    assert not Message.objects.exists()

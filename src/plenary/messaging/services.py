@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from plenary.core import audit
 from plenary.core.i18n import pick
 from plenary.core.models import AuditEntry
+from plenary.core.privacy import looks_like_hkid
 from plenary.core.tasks import enqueue_on_commit
 from plenary.messaging import merge, selectors
 from plenary.messaging.channels import FAILED, RETRY, SENT, Outgoing, channel
@@ -120,6 +121,7 @@ def set_reminder_rules(programme: Programme, rules: list[dict], *, actor=None) -
         subject_en, subject_zh = _text(rule.get("subject"), "subject")
         body_en, body_zh = _text(rule.get("body"), "body")
         merge.check(subject_en, subject_zh, body_en, body_zh)
+        refuse_hkid(subject_en, subject_zh, body_en, body_zh)
         wanted[offset] = (subject_en, subject_zh, body_en, body_zh, check_channel(rule.get("channel")))
     reminder_rules(programme)  # the defaults exist before they are switched off
     ReminderRule.objects.filter(programme=programme).exclude(offset_minutes__in=list(wanted)).update(
@@ -173,6 +175,17 @@ def check_texts(subject_en: str, subject_zh: str, body_en: str, body_zh: str) ->
     if not (body_en.strip() or body_zh.strip()):
         raise MessageRefused(_("Write the text of the message (in English, Chinese or both)."))
     merge.check(subject_en, subject_zh, body_en, body_zh)
+    refuse_hkid(subject_en, subject_zh, body_en, body_zh)
+
+
+def refuse_hkid(*texts: str) -> None:
+    """A message goes to many people: an identity card number typed into it is refused (PDPO)."""
+    if any(looks_like_hkid(text or "") for text in texts):
+        raise MessageRefused(
+            _(
+                "The text looks like it contains an identity card number. Never put an HKID number in a message."
+            )
+        )
 
 
 def recipients(programme: Programme, segment: dict, among=None):
