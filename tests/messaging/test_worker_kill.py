@@ -64,6 +64,7 @@ def test_killing_the_worker_mid_batch_then_another_finishes(settings, tmp_path, 
     received = Counter(m["To"] for m in smtp.messages)
     assert set(received) == {f"p{n}@example.org" for n in range(COUNT)}
     twice = {address for address, n in received.items() if n > 1}
+    print(f"killed after {first} accepted; {len(in_flight)} left sending; {len(twice)} received twice")
     assert twice <= in_flight, (twice - in_flight, received.most_common(3))
     assert sum(received.values()) - COUNT <= services.FLUSH_EVERY, received.most_common(3)
     # Every copy of one person's message is the same message: one Message-ID, the delivery's own.
