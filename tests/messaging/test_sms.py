@@ -206,3 +206,15 @@ def test_an_hkid_number_in_a_message_or_a_reminder_text_is_refused(small_program
     with pytest.raises(MessageRefused, match="identity card number"):
         services.set_reminder_rules(small_programme, [{"offset_minutes": 60, "body": "Ｚ６８３３６５（５）"}])
     assert not Message.objects.exists()
+
+
+def test_removing_the_mobile_number_withdraws_the_sms_consent(small_programme):
+    person = register(small_programme, 1, phone="+852 9123 4567", sms_opt_in=True)
+    client = Client()
+    client.post(f"/me/{person.token}/details/", {"name_en": "Person 1", "name_zh": "參加者1", "phone": ""})
+    person.refresh_from_db()
+    assert (person.phone, person.sms_opt_in) == ("", False)
+    assert list(person.consents.filter(kind="sms").order_by("id").values_list("given", flat=True)) == [
+        True,
+        False,
+    ]

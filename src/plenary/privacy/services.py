@@ -108,6 +108,9 @@ def correct_details(registration: Registration, changes: dict[str, str]) -> Regi
             outcome="corrected by the person",
             decided_at=timezone.now(),
         )
+    if registration.sms_opt_in and not registrations.MOBILE_NUMBER.match(registration.phone.strip()):
+        # No number to text any more: the SMS consent is withdrawn, recorded as such.
+        set_consent(registration, ConsentRecord.Kind.SMS, False)
     return registration
 
 
