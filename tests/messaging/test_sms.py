@@ -107,6 +107,7 @@ def test_sms_goes_only_to_people_with_a_number_and_consent(small_programme, smtp
     assert f"/me/{agreed.token}/" in line["text"]
     sms = Delivery.objects.get(message=message, channel="sms")
     assert sms.state == "sent" and line["id"] == sms.message_id_header
+    assert "Hello Person 1 (SMS)" in Client().get(f"/me/{agreed.token}/").content.decode()  # both listed
     # SMS only, to recipients none of whom agreed: refused before anything is queued.
     before = Message.objects.count()
     with pytest.raises(MessageRefused, match="agreed to SMS"):
