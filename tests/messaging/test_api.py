@@ -103,3 +103,24 @@ def test_the_openapi_document_lists_the_messaging_rows(client):
     assert "post" in paths["/api/v1/programmes/{slug}/messages"]
     assert "get" in paths["/api/v1/messages/{message_id}"]
     assert {"get", "put"} <= set(paths["/api/v1/programmes/{slug}/reminders"])
+
+
+def test_the_channel_is_chosen_in_the_api_for_messages_and_reminder_rules(small_programme, people, api_as):
+    register(small_programme, 1, phone="+852 9000 0001", sms_opt_in=True)
+    register(small_programme, 2)
+    api = api_as(people["organiser"])
+    url = f"/api/v1/programmes/{small_programme.slug}/messages"
+    created = api.post(url, {**BODY, "channel": "both"})
+    assert created.status_code == 201 and created.json()["recipients"] == 2
+    message = Message.objects.get(pk=created.json()["id"])
+    assert message.channel == "both"
+    assert sorted(message.deliveries.values_list("channel", flat=True)) == ["email", "email", "sms"]
+    refused = api.post(url, {**BODY, "channel": "fax"})
+    assert refused.status_code == 422 and "Send by must be one of" in refused.json()["detail"]
+    rules_url = f"/api/v1/programmes/{small_programme.slug}/reminders"
+    saved = api._call("put", rules_url, [{"offset_minutes": 60, "channel": "sms"}, {"offset_minutes": 1440}])
+    assert saved.status_code == 200, saved.content
+    assert {r["offset_minutes"]: r["channel"] for r in api.get(rules_url).json()} == {
+        1440: "email",
+        60: "sms",
+    }

@@ -38,7 +38,15 @@ def test_250_sent_451_retried_with_backoff_550_failed_for_good(small_programme, 
     assert (busy.state, busy.attempts) == ("retrying", 1)
     assert busy.last_error.startswith("451")
     assert before + timedelta(seconds=55) <= busy.next_attempt_at <= timezone.now() + timedelta(seconds=65)
-    assert selectors.counts(message) == {"recipients": 3, "queued": 1, "sent": 1, "failed": 1, "retrying": 1}
+    assert selectors.counts(message) == {
+        "recipients": 3,
+        "queued": 1,
+        "sent": 1,
+        "failed": 1,
+        "retrying": 1,
+        "sms": 0,
+        "sms_sent": 0,
+    }
     assert [m["To"] for m in smtp.messages] == ["person1@example.org"]
 
     # Not before its time: a second pump leaves it alone.
@@ -180,3 +188,63 @@ def test_a_message_that_cannot_be_composed_fails_alone(small_programme, smtp):
     broken.refresh_from_db()
     assert broken.state == "failed" and broken.last_error.startswith("could not compose")
     assert Message.objects.get(pk=message.pk).state == "sent"
+
+
+def test_each_copy_carries_the_message_id_fixed_before_it_was_handed_over(small_programme, smtp):
+    register(small_programme, 1)
+    message = send_to_all(small_programme)
+    Message.objects.filter(pk=message.pk).update(state="sending")  # what pump() does first
+    token, taken = services._take(10)  # a sender takes the batch ...
+    (delivery,) = taken
+    assert delivery.state == "sending" and delivery.lease == token
+    assert delivery.message_id_header.startswith(f"<plenary.{delivery.pk}.{message.pk}@")
+    assert delivery.message_id_header.endswith(">")
+    # ... and dies before it records anything. While its lease lasts, nobody else takes the delivery.
+    assert services._take(10) == ("", [])
+    assert services.pump()["sent"] == 0 and smtp.messages == []
+    # Its lease ends: the next sender sends it, with the same Message-ID.
+    Delivery.objects.filter(pk=delivery.pk).update(leased_until=timezone.now() - timedelta(seconds=1))
+    assert services.pump()["sent"] == 1
+    (received,) = smtp.messages
+    assert received["Message-ID"] == delivery.message_id_header
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, delivery.lease) == ("sent", 1, "")
+    assert Message.objects.get(pk=message.pk).state == "sent"
+
+
+def test_a_retry_goes_with_the_same_message_id(small_programme, smtp):
+    register(small_programme, 2, email="busy@example.org")
+    send_to_all(small_programme)
+    services.pump()
+    first = Delivery.objects.get()
+    assert first.state == "retrying" and first.message_id_header
+    smtp.busy = False
+    Delivery.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
+    services.pump()
+    (received,) = smtp.messages
+    assert received["Message-ID"] == first.message_id_header
+
+
+def test_outcomes_are_written_in_few_statements(small_programme, smtp, monkeypatch):
+    """The sender writes the sent ones with one UPDATE per FLUSH_EVERY messages, not one per message
+    (load-independent: counts statements, not seconds; the rate is measured by `plenary bench messaging`)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plenary.registrations.models import Registration
+
+    Registration.objects.bulk_create(
+        Registration(programme=small_programme, email=f"p{n}@example.org", name_en=f"P {n}")
+        for n in range(40)
+    )
+    monkeypatch.setattr(services, "FLUSH_EVERY", 10)
+    message = send_to_all(small_programme)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.pump()["sent"] == 40
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    # the scheduled → sending update, the take, four flushes of ten, the message marked sent
+    assert len(updates) <= 7, updates
+    assert len(queries.captured_queries) < 20, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(smtp.messages) == 40
+    assert len({m["Message-ID"] for m in smtp.messages}) == 40
+    assert Delivery.objects.filter(message=message, state="sent").count() == 40

@@ -1,6 +1,10 @@
 """A real `plenary worker` sending a bulk message through a real SMTP server is killed (-9) mid-batch; a
-fresh worker finishes: every recipient gets the message, and only the one in flight at the kill can
-arrive twice (SMTP accepted it, the worker died before recording it: mail is at-least-once there)."""
+fresh worker finishes. What is guaranteed, and asserted: every recipient gets the message; a second
+copy reaches only someone whose delivery the kill left "sending" (the server may have accepted it just
+before the kill; SMTP cannot be asked), at most ``FLUSH_EVERY`` of them; and every copy a person gets
+carries the same Message-ID, fixed before it was first handed over, so that after deduplication by
+Message-ID (as mail clients and mailbox stores do) each recipient has exactly one message. That no
+second copy is ever transmitted is NOT guaranteed, and not asserted."""
 
 from __future__ import annotations
 
@@ -47,6 +51,10 @@ def test_killing_the_worker_mid_batch_then_another_finishes(settings, tmp_path, 
     first = len(smtp.messages)
     assert first < COUNT, "the worker finished before it was killed"
     assert Message.objects.get(pk=message.pk).state == "sending"
+    # What the kill left unknown: handed over or not, the database cannot tell.
+    in_flight = set(
+        Delivery.objects.filter(message=message, state="sending").values_list("address", flat=True)
+    )
 
     time.sleep(3.5)  # the dead worker's lease ends
     tasks.pump_messages.enqueue()
@@ -55,7 +63,17 @@ def test_killing_the_worker_mid_batch_then_another_finishes(settings, tmp_path, 
 
     received = Counter(m["To"] for m in smtp.messages)
     assert set(received) == {f"p{n}@example.org" for n in range(COUNT)}
-    assert sum(received.values()) - COUNT <= 1, received.most_common(3)
+    twice = {address for address, n in received.items() if n > 1}
+    print(f"killed after {first} accepted; {len(in_flight)} left sending; {len(twice)} received twice")
+    assert twice <= in_flight, (twice - in_flight, received.most_common(3))
+    assert sum(received.values()) - COUNT <= services.FLUSH_EVERY, received.most_common(3)
+    # Every copy of one person's message is the same message: one Message-ID, the delivery's own.
+    headers = {d.address: d.message_id_header for d in Delivery.objects.filter(message=message)}
+    ids_per_person = {}
+    for mail in smtp.messages:
+        ids_per_person.setdefault(mail["To"], set()).add(mail["Message-ID"])
+    assert all(ids == {headers[address]} for address, ids in ids_per_person.items())
+    assert len(set(headers.values())) == COUNT  # and no two people share one
     assert Delivery.objects.filter(message=message, state="sent").count() == COUNT
     assert Message.objects.get(pk=message.pk).state == "sent"
 

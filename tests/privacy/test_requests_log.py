@@ -101,8 +101,8 @@ def test_only_the_programmes_organisers_see_the_log(people, small_programme):
 def test_retention_is_set_on_the_log_page_and_shown_in_the_statement(staff, small_programme, settings):
     settings.PLENARY_RETENTION_DAYS = 730
     register = Client().get(f"/p/{small_programme.slug}/register/").content.decode()
-    assert registrations.COLLECTION_STATEMENT_VERSION == "pics-2026-2"
-    assert "pics-2026-2" in register and "730 days" in register and "40 days" in register
+    assert registrations.COLLECTION_STATEMENT_VERSION == "pics-2026-3"
+    assert "pics-2026-3" in register and "730 days" in register and "40 days" in register
     staff.post(f"/manage/p/{small_programme.slug}/privacy/retention/", {"days": "400"})
     assert "400 days" in Client().get(f"/p/{small_programme.slug}/register/").content.decode()
     response = staff.post(f"/manage/p/{small_programme.slug}/privacy/retention/", {"days": "0"}, follow=True)

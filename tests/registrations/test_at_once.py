@@ -45,7 +45,7 @@ def test_seats_then_the_waiting_list_with_consents_audit_and_one_per_email(small
         (small_programme.sessions.get(mode="online").pk, "online", "confirmed"),
     }
     assert [seat.pk for seat in people[2].seat_list] == [seat.pk for seat in seats.order_by("session_id")]
-    assert ConsentRecord.objects.filter(registration=people[0]).count() == 3
+    assert ConsentRecord.objects.filter(registration=people[0]).count() == 4  # pics, news, photos, SMS
     assert ConsentRecord.objects.get(registration=people[0], kind="pics").given is True
     entry = AuditEntry.objects.get(object_id=str(people[1].pk))
     assert (entry.actor, entry.programme_id, entry.action) == (organiser, small_programme.pk, "create")

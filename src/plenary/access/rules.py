@@ -291,6 +291,21 @@ def menu(user) -> list[str]:
     return items
 
 
+def programme_menu(user, programme: Programme) -> list[str]:
+    """The pages of one programme a coordinator may open (URL names taking the programme's slug), for
+    the agency's layout: the agency's page of a public programme, the agency's record and messages
+    where the agency has nominations in it. Organisers use the console's own menu; admins and
+    others get nothing here (the agency pages refuse them)."""
+    if not is_coordinator(user) or _admin(user):
+        return []
+    items = []
+    if programme.status == Programme.Status.PUBLISHED:  # the agency pages show published programmes
+        items.append("registrations:agency-programme")
+    if nominations(user, programme).exists():
+        items += ["reports:agency-record-programme", "messaging:list", "messaging:compose"]
+    return items
+
+
 def attendees(session: Session) -> QuerySet:
     """The ids of the registrations that attended this session (their derived attendance says present)."""
     from plenary.attendance.models import Attendance

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from ninja import Body, Router, Schema, Status
+from ninja import Body, Field, Router, Schema, Status
 
 from plenary.access import api as access_api
 from plenary.messaging import selectors, services
@@ -23,6 +23,7 @@ class MessageIn(Schema):
     body: TextIn | str
     segment: dict = {}
     send_at: datetime | None = None
+    channel: str = Field("email", description="email, sms or both; SMS only to those who agreed to it.")
 
 
 class MessageCreated(Schema):
@@ -46,6 +47,7 @@ class RuleIO(Schema):
     offset_minutes: int
     subject: TextIn | str = ""
     body: TextIn | str = ""
+    channel: str = "email"
 
 
 def _pair(value: TextIn | str) -> tuple[str, str]:
@@ -59,6 +61,7 @@ def _rule(rule) -> dict:
         "offset_minutes": rule.offset_minutes,
         "subject": {"en": rule.subject_en, "zh_hant": rule.subject_zh},
         "body": {"en": rule.body_en, "zh_hant": rule.body_zh},
+        "channel": rule.channel,
     }
 
 
@@ -77,6 +80,7 @@ def send_message(request, slug: str, payload: MessageIn):
         send_at=send_at,
         actor=request.auth,
         among=among,
+        channel=payload.channel,
     )
     return Status(201, {"id": message.pk, "recipients": message.recipients})
 
@@ -103,7 +107,12 @@ def reminders(request, slug: str):
 def set_reminders(request, slug: str, payload: list[RuleIO] = Body(...)):  # noqa: B008 - ninja's way
     programme = access_api.managed_programme(request, slug)
     rules = [
-        {"offset_minutes": r.offset_minutes, "subject": _text(r.subject), "body": _text(r.body)}
+        {
+            "offset_minutes": r.offset_minutes,
+            "subject": _text(r.subject),
+            "body": _text(r.body),
+            "channel": r.channel,
+        }
         for r in payload
     ]
     return [_rule(rule) for rule in services.set_reminder_rules(programme, rules, actor=request.auth)]

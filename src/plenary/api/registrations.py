@@ -41,6 +41,7 @@ class RegistrationIn(Schema):
     consent_pics: bool = False
     news_opt_in: bool = False
     photo_opt_out: bool = False
+    sms_opt_in: bool = Field(False, description="Reminders and messages by SMS too (needs a mobile phone).")
 
 
 class SeatOut(Schema):
@@ -129,6 +130,7 @@ def create_registration(request, slug: str, payload: RegistrationIn):
         consent_pics=payload.consent_pics,
         news_opt_in=payload.news_opt_in,
         photo_opt_out=payload.photo_opt_out,
+        sms_opt_in=payload.sms_opt_in,
     )
     try:
         if manages:

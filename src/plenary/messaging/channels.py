@@ -29,6 +29,8 @@ class Outgoing:
     subject: str
     body: str
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    # The delivery's fixed Message-ID (email) or idempotency key (SMS): the same on every copy sent.
+    message_id: str = ""
 
 
 @dataclass
@@ -57,7 +59,11 @@ class EmailChannel:
         try:
             for item in batch:
                 message = EmailMultiAlternatives(
-                    item.subject, item.body, to=[item.address], connection=connection
+                    item.subject,
+                    item.body,
+                    to=[item.address],
+                    connection=connection,
+                    headers={"Message-ID": item.message_id} if item.message_id else None,
                 )
                 for name, content, mimetype in item.attachments:
                     message.attach(name, content, mimetype)
@@ -115,13 +121,15 @@ class SmsChannel:
                 if not item.address:
                     yield item.key, Outcome(FAILED, "no phone number")
                     continue
-                out.write(json.dumps({"to": item.address, "text": _text(item)}, ensure_ascii=False) + "\n")
+                out.write(json.dumps(_payload(item), ensure_ascii=False) + "\n")
                 out.flush()
                 yield item.key, Outcome(SENT)
 
     @staticmethod
     def _gateway(batch: list[Outgoing], url: str, token: str) -> Iterator[tuple[int, Outcome]]:
-        """2xx: sent; 429, 5xx or no answer: try again later; any other 4xx: failed for good."""
+        """2xx: sent; 429, 5xx or no answer: try again later; any other 4xx: failed for good. Each text
+        carries its delivery's key (``Idempotency-Key``), the same when it is sent again, so a gateway
+        that deduplicates sends it once."""
         if not url.startswith(("http://", "https://")):
             raise ValueError("PLENARY_SMS_URL must be an http(s) URL")
         for item in batch:
@@ -130,8 +138,12 @@ class SmsChannel:
                 continue
             request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
                 url,
-                data=json.dumps({"to": item.address, "text": _text(item)}, ensure_ascii=False).encode(),
-                headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+                data=json.dumps(_payload(item), ensure_ascii=False).encode(),
+                headers={
+                    "Content-Type": "application/json",
+                    "Authorization": f"Bearer {token}",
+                    **({"Idempotency-Key": item.message_id} if item.message_id else {}),
+                },
                 method="POST",
             )
             try:
@@ -147,6 +159,13 @@ class SmsChannel:
 
 def _text(item: Outgoing) -> str:
     return f"{item.subject}\n{item.body}".strip()
+
+
+def _payload(item: Outgoing) -> dict[str, str]:
+    payload = {"to": item.address, "text": _text(item)}
+    if item.message_id:
+        payload["id"] = item.message_id
+    return payload
 
 
 CHANNELS = {"email": EmailChannel, "sms": SmsChannel}

@@ -3,7 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plenary.messaging.models import Channels
 from plenary.registrations.models import Registration
+
+CHANNEL_HELP = _(
+    "SMS goes only to people who gave a mobile number and agreed to SMS; the others get nothing by SMS. "
+    "A text message carries the subject and the text: keep it short."
+)
 
 STATUS_CHOICES = [
     ("", _("Everyone active (confirmed, waiting list, pending)")),
@@ -14,6 +20,13 @@ STATUS_CHOICES = [
 
 
 class ComposeForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Send by"),
+        choices=Channels.choices,
+        initial=Channels.EMAIL,
+        required=False,  # empty: email
+        help_text=CHANNEL_HELP,
+    )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     mode = forms.ChoiceField(
         label=_("Mode"), choices=[("", _("Any mode")), *Registration.Mode.choices], required=False
@@ -78,6 +91,13 @@ class ComposeForm(forms.Form):
 class ReminderRuleForm(forms.Form):
     offset_minutes = forms.IntegerField(
         label=_("Minutes before the session (empty: no reminder)"), required=False, min_value=1
+    )
+    channel = forms.ChoiceField(
+        label=_("Send by"),
+        choices=Channels.choices,
+        initial=Channels.EMAIL,
+        required=False,  # empty: email
+        help_text=CHANNEL_HELP,
     )
     subject_en = forms.CharField(label=_("Subject (English)"), required=False, max_length=300)
     subject_zh = forms.CharField(label=_("Subject (Chinese)"), required=False, max_length=300)

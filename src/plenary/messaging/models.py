@@ -18,8 +18,24 @@ from plenary.registrations.models import Registration
 
 
 class Channel(models.TextChoices):
+    """The channel of one delivery."""
+
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
+
+
+class Channels(models.TextChoices):
+    """The channels a message or a reminder rule goes by. SMS goes only to people who gave a mobile
+    number and agreed to SMS (``Registration.sms_opt_in``); the others get no text message."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    BOTH = "both", _("Email and SMS")
+
+    @staticmethod
+    def of(value: str) -> tuple[str, ...]:
+        """The delivery channels a message's choice means."""
+        return {"email": ("email",), "sms": ("sms",), "both": ("email", "sms")}.get(value, ("email",))
 
 
 class ReminderRule(models.Model):
@@ -31,6 +47,7 @@ class ReminderRule(models.Model):
     subject_zh = models.CharField(_("subject (Chinese)"), max_length=300, blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
     body_zh = models.TextField(_("text (Chinese)"), blank=True)
+    channel = models.CharField(_("send by"), max_length=10, choices=Channels.choices, default=Channels.EMAIL)
     # A rule taken out of the list is kept, switched off: a programme with no rule at all gets the defaults.
     enabled = models.BooleanField(_("on"), default=True)
 
@@ -61,7 +78,7 @@ class Message(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BULK)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(_("send by"), max_length=10, choices=Channels.choices, default=Channels.EMAIL)
     subject_en = models.CharField(_("subject (English)"), max_length=300, blank=True)
     subject_zh = models.CharField(_("subject (Chinese)"), max_length=300, blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
@@ -108,8 +125,16 @@ class Message(models.Model):
 
 
 class Delivery(models.Model):
+    """One person's copy of a message by one channel.
+
+    A sender takes a batch under its lease and marks it ``SENDING`` (with its ``message_id_header``) before it
+    hands anything to the mail server; it records the outcomes afterwards. A delivery still ``SENDING``
+    when its lease has ended belonged to a sender that died: it may or may not have been accepted, so it
+    is sent again *with the same Message-ID* (at least once; a duplicate is recognisable as such)."""
+
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         RETRYING = "retrying", _("Retrying")
@@ -126,6 +151,9 @@ class Delivery(models.Model):
     # A sender holds a delivery while it sends it; a sender that dies lets go when the lease ends.
     lease = models.CharField(max_length=32, blank=True)
     leased_until = models.DateTimeField(null=True, blank=True)
+    # The Message-ID header (email) or idempotency key (SMS gateway) of this delivery: fixed when it is
+    # first taken, so every copy ever handed over carries the same one.
+    message_id_header = models.CharField(_("Message-ID"), max_length=200, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -205,14 +205,30 @@ def person_values(
 
 
 def counts(message: Message) -> dict[str, int]:
-    rows = dict(message.deliveries.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
-    queued = rows.get(Delivery.State.QUEUED, 0) + rows.get(Delivery.State.RETRYING, 0)
+    """A message's delivery log in figures: each state, and how many of them are text messages."""
+    rows: dict[str, int] = {}
+    sms: dict[str, int] = {}
+    for channel, state, n in (
+        message.deliveries.values_list("channel", "state")
+        .annotate(n=Count("id"))
+        .values_list("channel", "state", "n")
+    ):
+        rows[state] = rows.get(state, 0) + n
+        if channel == "sms":
+            sms[state] = sms.get(state, 0) + n
+    queued = (
+        rows.get(Delivery.State.QUEUED, 0)
+        + rows.get(Delivery.State.RETRYING, 0)
+        + rows.get(Delivery.State.SENDING, 0)
+    )
     return {
         "recipients": message.recipients,
         "queued": queued,
         "sent": rows.get(Delivery.State.SENT, 0),
         "failed": rows.get(Delivery.State.FAILED, 0),
         "retrying": rows.get(Delivery.State.RETRYING, 0),
+        "sms": sum(sms.values()),
+        "sms_sent": sms.get(Delivery.State.SENT, 0),
     }
 
 

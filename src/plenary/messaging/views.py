@@ -18,7 +18,7 @@ from plenary.core.i18n import pick
 from plenary.messaging import calendars, merge, selectors, services
 from plenary.messaging.errors import MessageRefused, TooLateToCancel
 from plenary.messaging.forms import ComposeForm, ReminderRuleFormSet
-from plenary.messaging.models import Delivery, Message, ReminderRule
+from plenary.messaging.models import Channels, Delivery, Message, ReminderRule
 from plenary.programmes import selectors as programme_selectors
 from plenary.registrations import selectors as registration_selectors
 
@@ -42,6 +42,12 @@ def personal_calendar(request, token):
     return _ics(calendars.personal_feed(registration), registration.programme.slug)
 
 
+def _layout(request, programme) -> str:
+    """Organisers see the message pages in the console; coordinators in their agency's layout, whose
+    menu offers only what they may open (``access.rules.programme_menu``)."""
+    return "manage/base.html" if rules.manages(request.user, programme) else "messaging/agency_base.html"
+
+
 @messages_programme
 def message_list(request, programme):
     shown = Message.objects.filter(programme=programme)
@@ -53,7 +59,12 @@ def message_list(request, programme):
     return render(
         request,
         "messaging/list.html",
-        {"programme": programme, "rows": rows, "manages": rules.manages(request.user, programme)},
+        {
+            "programme": programme,
+            "rows": rows,
+            "manages": rules.manages(request.user, programme),
+            "layout": _layout(request, programme),
+        },
     )
 
 
@@ -77,6 +88,7 @@ def compose(request, programme):
                     send_at=data.get("send_at"),
                     actor=request.user,
                     among=among,
+                    channel=data.get("channel") or Channels.EMAIL,
                 )
                 notices.success(
                     request,
@@ -98,8 +110,12 @@ def compose(request, programme):
                 notices.success(
                     request, _("A test message went to %(email)s.") % {"email": request.user.email}
                 )
+            chosen = Channels.of(data.get("channel") or Channels.EMAIL)
+            by_sms = "sms" in chosen
             preview = {
                 "count": people.count(),
+                "sms_count": services.sms_recipients(people).count() if by_sms else None,
+                "email": "email" in chosen,
                 "person": first,
                 "languages": [
                     {
@@ -117,7 +133,13 @@ def compose(request, programme):
     return render(
         request,
         "messaging/compose.html",
-        {"programme": programme, "form": form, "preview": preview, "fields": merge.FIELDS},
+        {
+            "programme": programme,
+            "form": form,
+            "preview": preview,
+            "fields": merge.FIELDS,
+            "layout": _layout(request, programme),
+        },
     )
 
 
@@ -140,6 +162,7 @@ def detail(request, programme, message_id):
             "message": message,
             "counts": selectors.counts(message),
             "failures": failures,
+            "layout": _layout(request, programme),
         },
     )
 
@@ -193,6 +216,7 @@ def reminders(request, programme):
             "subject_zh": r.subject_zh,
             "body_en": r.body_en,
             "body_zh": r.body_zh,
+            "channel": r.channel,
         }
         for r in services.reminder_rules(programme)
     ]
@@ -205,6 +229,7 @@ def reminders(request, programme):
                 "offset_minutes": f["offset_minutes"],
                 "subject": {"en": f["subject_en"], "zh_hant": f["subject_zh"]},
                 "body": {"en": f["body_en"], "zh_hant": f["body_zh"]},
+                "channel": f.get("channel") or Channels.EMAIL,
             }
             for f in formset.cleaned_data
             if f and f.get("offset_minutes")

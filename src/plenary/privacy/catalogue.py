@@ -72,6 +72,7 @@ CATALOGUE: dict[str, Entry] = {
             "source": Personal(KEEP, reason=FIGURES),
             "news_opt_in": Personal(KEEP, reason="the consent history keeps what was agreed"),
             "photo_opt_out": Personal(KEEP, reason="a photo opt-out must keep working"),
+            "sms_opt_in": Personal(KEEP, reason="the consent history keeps what was agreed"),
             "created_at": Personal(KEEP, reason=FIGURES),
         },
         other="id programme nominated_by updated_at",
@@ -97,7 +98,7 @@ CATALOGUE: dict[str, Entry] = {
             "attempts": Personal(KEEP, reason=FIGURES),
             "last_error": Personal(SCRUB),
         },
-        other="id message registration session next_attempt_at lease leased_until created_at",
+        other="id message registration session next_attempt_at lease leased_until message_id_header created_at",
     ),
     "registrations.SeatAllocation": Entry(
         owner="registration",
@@ -321,7 +322,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "messaging.ReminderRule": Entry(
         owner=None,
-        other="id programme offset_minutes subject_en subject_zh body_en body_zh enabled",
+        other="id programme offset_minutes subject_en subject_zh body_en body_zh channel enabled",
         reason="a programme's reminder texts with merge fields; no one's data",
     ),
     "messaging.Message": Entry(

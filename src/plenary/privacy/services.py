@@ -39,6 +39,7 @@ CORRECTABLE = ("name_en", "name_zh", "phone", "organisation_name", "post", "serv
 OPTIONAL_CONSENTS = {
     ConsentRecord.Kind.NEWS: ("news_opt_in", registrations.NEWS_WORDING_VERSION),
     ConsentRecord.Kind.NO_PHOTOS: ("photo_opt_out", registrations.PHOTOS_WORDING_VERSION),
+    ConsentRecord.Kind.SMS: ("sms_opt_in", registrations.SMS_WORDING_VERSION),
 }
 
 
@@ -50,6 +51,11 @@ class AlreadyAnonymised(DomainError):
 class ErasureAlreadyRequested(DomainError):
     status = 409
     default_message = _("You have already asked for erasure; the organisers will answer you.")
+
+
+class MobileNumberNeeded(DomainError):
+    status = 400
+    default_message = _("Give your mobile number first (under “Correct your details”), then choose SMS.")
 
 
 class ReasonRequired(DomainError):
@@ -102,6 +108,9 @@ def correct_details(registration: Registration, changes: dict[str, str]) -> Regi
             outcome="corrected by the person",
             decided_at=timezone.now(),
         )
+    if registration.sms_opt_in and not registrations.MOBILE_NUMBER.match(registration.phone.strip()):
+        # No number to text any more: the SMS consent is withdrawn, recorded as such.
+        set_consent(registration, ConsentRecord.Kind.SMS, False)
     return registration
 
 
@@ -111,6 +120,12 @@ def set_consent(registration: Registration, kind: str, given: bool) -> ConsentRe
     if kind not in OPTIONAL_CONSENTS:
         raise ValidationError({"kind": [_("Unknown consent.")]})
     flag, version = OPTIONAL_CONSENTS[kind]
+    if (
+        kind == ConsentRecord.Kind.SMS
+        and given
+        and not registrations.MOBILE_NUMBER.match(registration.phone.strip())
+    ):
+        raise MobileNumberNeeded
     with transaction.atomic():
         before = audit.snapshot(registration)
         Registration.objects.filter(pk=registration.pk).update(**{flag: given}, updated_at=timezone.now())

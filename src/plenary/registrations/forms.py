@@ -54,6 +54,10 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
         label=_("Yes, send me news of future programmes by email."), required=False
     )
     photo_opt_out = forms.BooleanField(label=_("I prefer not to appear in event photos."), required=False)
+    sms_opt_in = forms.BooleanField(
+        label=_("Yes, send me reminders and messages by SMS too (to the mobile number above)."),
+        required=False,
+    )
 
     def __init__(
         self, *args, sessions: list[Session], agencies, organisation_required: bool = True, **kwargs
@@ -92,6 +96,8 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
         data = super().clean()
         if not data.get("name_en", "").strip() and not data.get("name_zh", "").strip():
             self.add_error("name_en", _("Give your name in English or in Chinese."))
+        if data.get("sms_opt_in") and not (data.get("phone") or "").strip():
+            self.add_error("phone", _("Give your mobile number to receive SMS."))
         if (
             self.organisation_required
             and "organisation" in self.fields
@@ -125,6 +131,7 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
             consent_pics=data["consent_pics"],
             news_opt_in=data.get("news_opt_in", False),
             photo_opt_out=data["photo_opt_out"],
+            sms_opt_in=data.get("sms_opt_in", False),
         )
 
 
@@ -142,7 +149,9 @@ class NominationForm(RegistrationForm):
         self.fields["consent_pics"].label = _(
             "The nominee has been given the Personal Information Collection Statement."
         )
+        # Opt-ins are the person's own to give (news, SMS): a nominee gives them on their private page.
         del self.fields["news_opt_in"]
+        del self.fields["sms_opt_in"]
 
 
 class UploadForm(AccessibleFormMixin, forms.Form):
@@ -191,6 +200,7 @@ class ConsoleAddForm(RegistrationForm):
             "The person has been given the Personal Information Collection Statement."
         )
         self.fields["news_opt_in"].label = _("The person asked for news of future programmes.")
+        self.fields["sms_opt_in"].label = _("The person asked for reminders and messages by SMS too.")
         self.fields["language"] = forms.ChoiceField(
             label=_("Language for emails"), choices=[("en", "English"), ("zh-hant", "繁體中文")]
         )

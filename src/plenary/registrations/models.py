@@ -81,6 +81,8 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="nominations"
     )
     news_opt_in = models.BooleanField(_("news of future programmes"), default=False)
+    # Reminders and messages by SMS too: only with a mobile number and this consent (issue 15).
+    sms_opt_in = models.BooleanField(_("reminders and messages by SMS"), default=False)
     photo_opt_out = models.BooleanField(_("prefers not to appear in photos"), default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -209,6 +211,7 @@ class ConsentRecord(models.Model):
         COLLECTION_STATEMENT = "pics", _("Personal Information Collection Statement acknowledged")
         NEWS = "news", _("News of future programmes")
         NO_PHOTOS = "no_photos", _("Prefers not to appear in event photos")
+        SMS = "sms", _("Reminders and messages by SMS")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

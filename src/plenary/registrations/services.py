@@ -53,9 +53,12 @@ from plenary.registrations.models import (
 )
 
 # The wording versions of the consents on the form; bump when the text changes.
-COLLECTION_STATEMENT_VERSION = "pics-2026-2"  # 2: who sees what, retention, erasure
+COLLECTION_STATEMENT_VERSION = "pics-2026-3"  # 2: who sees what, retention, erasure; 3: SMS
 NEWS_WORDING_VERSION = "news-2026-1"
 PHOTOS_WORDING_VERSION = "photos-2026-1"
+SMS_WORDING_VERSION = "sms-2026-1"
+# A mobile number text messages can go to: digits, with an optional leading + and spaces or hyphens.
+MOBILE_NUMBER = re.compile(r"^\+?[0-9][0-9 \-]{6,22}[0-9]$")
 
 RSW_NUMBER = re.compile(r"^[A-Z]{1,2}\d{4,6}$")
 HKID_LIKE = re.compile(r"^[A-Z]{1,2}\d{6}\(?[0-9A]\)?$")
@@ -84,6 +87,7 @@ class Applicant:
     consent_pics: bool = False
     news_opt_in: bool = False
     photo_opt_out: bool = False
+    sms_opt_in: bool = False
 
 
 def normalise_email(value: str) -> str:
@@ -132,6 +136,14 @@ def clean_applicant(applicant: Applicant) -> Applicant:
             target = "organisation" if name == "organisation_name" else name
             errors.setdefault(target, []).append(
                 _("This looks like an identity card number. Please do not give your HKID number.")
+            )
+    applicant.phone = applicant.phone.strip()
+    if applicant.sms_opt_in and "phone" not in errors:
+        if not applicant.phone:
+            errors.setdefault("phone", []).append(_("Give your mobile number to receive SMS."))
+        elif not MOBILE_NUMBER.match(applicant.phone):
+            errors.setdefault("phone", []).append(
+                _("A mobile number is digits only (a + and spaces allowed), e.g. +852 9123 4567.")
             )
     limits = {"name_en": 200, "name_zh": 100, "phone": 30, "post": 200, "service_unit": 200}
     for name, limit in limits.items():
@@ -249,6 +261,7 @@ def register(
         "nominated_by_id": actor.pk if source == Registration.Source.NOMINATED else None,
         "news_opt_in": applicant.news_opt_in,
         "photo_opt_out": applicant.photo_opt_out,
+        "sms_opt_in": applicant.sms_opt_in,
         "created_at": now,
         "updated_at": now,
     }
@@ -266,6 +279,7 @@ def register(
             (ConsentRecord.Kind.COLLECTION_STATEMENT, applicant.consent_pics, COLLECTION_STATEMENT_VERSION),
             (ConsentRecord.Kind.NEWS, applicant.news_opt_in, NEWS_WORDING_VERSION),
             (ConsentRecord.Kind.NO_PHOTOS, applicant.photo_opt_out, PHOTOS_WORDING_VERSION),
+            (ConsentRecord.Kind.SMS, applicant.sms_opt_in, SMS_WORDING_VERSION),
         )
     ]
     audited = []
@@ -371,6 +385,7 @@ def register_many(programme: Programme, arrivals: list[Arrival]) -> list[Registr
                 nominated_by=arrival.nominated_by,
                 news_opt_in=arrival.applicant.news_opt_in,
                 photo_opt_out=arrival.applicant.photo_opt_out,
+                sms_opt_in=arrival.applicant.sms_opt_in,
             )
             for arrival in arrivals
         ]
@@ -389,6 +404,7 @@ def register_many(programme: Programme, arrivals: list[Arrival]) -> list[Registr
                     (ConsentRecord.Kind.COLLECTION_STATEMENT, True, COLLECTION_STATEMENT_VERSION),
                     (ConsentRecord.Kind.NEWS, arrival.applicant.news_opt_in, NEWS_WORDING_VERSION),
                     (ConsentRecord.Kind.NO_PHOTOS, arrival.applicant.photo_opt_out, PHOTOS_WORDING_VERSION),
+                    (ConsentRecord.Kind.SMS, arrival.applicant.sms_opt_in, SMS_WORDING_VERSION),
                 )
             ],
             batch_size=2000,

@@ -1,9 +1,11 @@
-"""Template pieces other apps' pages show: the messages a person was sent."""
+"""Template pieces other apps' pages show: the messages a person was sent; a coordinator's menu of a
+programme's pages."""
 
 from __future__ import annotations
 
 from django import template
 
+from plenary.access import rules
 from plenary.core.i18n import pick
 from plenary.messaging import merge, selectors
 
@@ -21,3 +23,11 @@ def messages_sent(registration):
         session = {"session": delivery.session.title} if delivery.session_id else {}
         delivery.subject = merge.fill(pick(message.subject_en, message.subject_zh), {**values, **session})
     return {"deliveries": deliveries}
+
+
+@register.inclusion_tag("messaging/_agency_nav.html", takes_context=True)
+def agency_programme_nav(context, programme):
+    """The programme's pages this coordinator may open (``access.rules.programme_menu``), and no other."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"programme": programme, "items": set(rules.programme_menu(user, programme)) if user else set()}
