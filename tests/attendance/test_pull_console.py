@@ -17,8 +17,9 @@ def page_url(programme, session) -> str:
 
 
 def test_an_organiser_connects_changes_and_disconnects_a_meeting_and_each_step_is_audited(
-    client, organiser, reference_programme, lecture
+    client, organiser, reference_programme, lecture, monkeypatch
 ):
+    monkeypatch.delenv("PLENARY_TEAMS_TENANT_ID", raising=False)
     client.force_login(organiser)
     url = page_url(reference_programme, lecture)
     response = client.post(
@@ -27,6 +28,7 @@ def test_an_organiser_connects_changes_and_disconnects_a_meeting_and_each_step_i
     page = response.content.decode()
     assert "Connected." in page and "Microsoft Teams" in page and "MSo1N2M5" in page
     assert "Waiting for the session to end" in page and "Not pulled yet" in page
+    assert "Microsoft Teams credentials are not configured" in page  # said at once, not at the first pull
     connection = MeetingConnection.objects.get(session=lecture)
     assert (connection.platform, connection.meeting_id, connection.connected_by) == (
         "teams",

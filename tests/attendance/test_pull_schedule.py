@@ -17,6 +17,7 @@ from plenary.attendance import pulls
 from plenary.attendance.models import AttendanceImport, MeetingConnection
 from plenary.core.models import AuditEntry
 from plenary.programmes.models import Session
+from plenary.site import demo
 from tests.attendance import stand_ins
 from tests.attendance.conftest import minutes_of
 from tests.certificates.test_worker_kill import child_database_url
@@ -51,6 +52,7 @@ def connection_of(session) -> MeetingConnection:
     return MeetingConnection.objects.get(session=session)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after each task
 def test_the_worker_pulls_after_the_end_and_again_while_the_report_settles_then_stops(
     settings, webex, lecture, people, organiser
 ):
@@ -98,6 +100,7 @@ def test_the_worker_pulls_after_the_end_and_again_while_the_report_settles_then_
     assert set(tasks.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_that_was_away_pulls_only_the_latest_slot_and_a_new_meeting_starts_again(
     settings, webex, lecture, organiser
 ):
@@ -119,11 +122,12 @@ def test_a_worker_that_was_away_pulls_only_the_latest_slot_and_a_new_meeting_sta
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_sweeping_at_once_pull_each_slot_once(settings, tmp_path, reference_programme):
+def test_two_workers_sweeping_at_once_pull_each_slot_once(settings):
     """Real processes: two sweeps race for the due slot, then a real worker pulls from the stand-in."""
     settings.TASKS = DATABASE_TASKS
     stand_ins.Webex.reset(stage="report")
-    lecture = reference_programme.sessions.get(title_en__startswith="Lecture 1")
+    programme, _agencies = demo.load_programme(seed=2022)
+    lecture = programme.sessions.get(title_en__startswith="Lecture 1")
     now = timezone.now()
     # The lecture ended twenty minutes ago: the +15 min slot is due.
     Session.objects.filter(pk=lecture.pk).update(

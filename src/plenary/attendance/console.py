@@ -199,6 +199,10 @@ def meeting(request, programme, session_id):
                     "Connected. The report will be pulled after the session ends, then again while it settles."
                 ),
             )
+            try:
+                pulls.client_for(form.cleaned_data["platform"])  # reads the credentials; asks nothing yet
+            except pulls.PullError as error:
+                messages.warning(request, str(error))
             return redirect("attendance:session", slug=programme.slug, session_id=session.pk)
     upload = forms.ImportForm(initial={"tz": programme.time_zone, "format": "auto"})
     return _render_session(request, programme, session, upload, meeting_form=form, status=400)

@@ -460,15 +460,14 @@ def webex_csv(participants: list[dict]) -> bytes:
             joined, left = _moment(joined_text), _moment(left_text)
             if joined is None:
                 continue
-            minutes = round((left - joined).total_seconds() / 60, 2) if left else ""
+            seconds = max(int((left - joined).total_seconds()), 0) if left else None
+            duration = (
+                f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+                if seconds is not None
+                else ""
+            )
             writer.writerow(
-                [
-                    person.get("displayName", ""),
-                    person.get("email", ""),
-                    _iso(joined),
-                    _iso(left),
-                    f"{minutes} mins" if minutes != "" else "",
-                ]
+                [person.get("displayName", ""), person.get("email", ""), _iso(joined), _iso(left), duration]
             )
     return out.getvalue().encode()
 

@@ -14,6 +14,7 @@ Only what certificates need: byte and numeric segments, error level M, mask patt
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import itemgetter
 
 from segno import consts, encoder
 
@@ -28,16 +29,20 @@ def _count_bits(mode: str, version: int) -> int:
     return 8 if version < 10 else 16
 
 
+def _bits(data: bytes) -> str:
+    return bin(int.from_bytes(data, "big") | 1 << 8 * len(data))[3:]
+
+
 def _segment_bits(mode: str, data: bytes) -> tuple[str, int]:
     """The segment's payload bits (without mode and count) and its character count."""
     if mode == "numeric":
         text = data.decode("ascii")
-        parts = []
-        for start in range(0, len(text), 3):
-            group = text[start : start + 3]
-            parts.append(format(int(group), f"0{(4, 7, 10)[len(group) - 1]}b"))
+        whole = len(text) - len(text) % 3
+        parts = [format(int(text[start : start + 3]), "010b") for start in range(0, whole, 3)]
+        if whole < len(text):
+            parts.append(format(int(text[whole:]), "04b" if len(text) - whole == 1 else "07b"))
         return "".join(parts), len(text)
-    return "".join(format(byte, "08b") for byte in data), len(data)
+    return _bits(data), len(data)
 
 
 def segments_of(content: str | list[tuple[str, str]]) -> list[tuple[str, bytes]]:
@@ -50,14 +55,16 @@ def segments_of(content: str | list[tuple[str, str]]) -> list[tuple[str, bytes]]
 def _version_and_bits(segments: list[tuple[str, bytes]]) -> tuple[int, str]:
     bodies = [(mode, *_segment_bits(mode, data)) for mode, data in segments]
     for version in range(1, 41):
-        bits = "".join(
-            format(MODE_BITS[mode], "04b") + format(count, f"0{_count_bits(mode, version)}b") + body
-            for mode, body, count in bodies
+        widths = [_count_bits(mode, version) for mode, _body, _count in bodies]
+        length = sum(
+            4 + width + len(body) for (_mode, body, _count), width in zip(bodies, widths, strict=True)
         )
-        if len(bits) <= consts.SYMBOL_CAPACITY[version][ERROR] and all(
-            count < 1 << _count_bits(mode, version) for mode, _body, count in bodies
-        ):
-            return version, bits
+        fits = all(count < 1 << width for (_mode, _body, count), width in zip(bodies, widths, strict=True))
+        if fits and length <= consts.SYMBOL_CAPACITY[version][ERROR]:
+            return version, "".join(
+                format(MODE_BITS[mode], "04b") + format(count, f"0{width}b") + body
+                for (mode, body, count), width in zip(bodies, widths, strict=True)
+            )
     raise ValueError("Data too large for a QR code.")
 
 
@@ -88,23 +95,30 @@ def _message(version: int, bits: str) -> str:
     """The final message bits: data codewords with padding, blocks interleaved, then their EC codewords."""
     capacity = consts.SYMBOL_CAPACITY[version][ERROR]
     bits += "0" * min(4, capacity - len(bits))
-    bits += "0" * (-len(bits) % 8)
-    data = bytearray(int(bits[start : start + 8], 2) for start in range(0, len(bits), 8))
-    pads = (0xEC, 0x11)
-    for index in range(capacity // 8 - len(data)):
-        data.append(pads[index % 2])
+    # Zero bits up to the codeword boundary, a whole zero codeword when already on one (as segno writes it:
+    # decoders stop at the terminator, and the symbols stay segno's bit for bit); never past the capacity.
+    bits += "0" * (8 - len(bits) % 8)
+    data = int(bits, 2).to_bytes(len(bits) // 8, "big")[: capacity // 8]
+    pads = capacity // 8 - len(data)
+    data += (b"\xec\x11" * (pads // 2 + 1))[:pads]
     blocks, errors, at = [], [], 0
     for info in consts.ECC[version][ERROR]:
         for _block in range(info.num_blocks):
-            block = bytes(data[at : at + info.num_data])
+            block = data[at : at + info.num_data]
             at += info.num_data
             blocks.append(block)
             errors.append(_error_block(block, info.num_total - info.num_data))
-    out = bytearray()
-    for group in (blocks, errors):
-        for index in range(max(len(block) for block in group)):
-            out.extend(block[index] for block in group if index < len(block))
-    return "".join(format(byte, "08b") for byte in out)
+    return _bits(_interleaved(blocks) + _interleaved(errors))
+
+
+def _interleaved(blocks: list[bytes]) -> bytes:
+    """The first byte of each block, then the second of each, …; later blocks may be one byte longer."""
+    count, shortest = len(blocks), min(len(block) for block in blocks)
+    out = bytearray(count * shortest)
+    for index, block in enumerate(blocks):
+        out[index::count] = block[:shortest]
+    out.extend(block[shortest] for block in blocks if len(block) > shortest)
+    return bytes(out)
 
 
 class _Layout:
@@ -135,23 +149,20 @@ class _Layout:
         encoder.add_format_info(fixed, version, ERROR, MASK)
         encoder.add_version_info(fixed, version)
         mask = encoder.get_data_mask_functions(False)[MASK]
-        # Per row, which message bit each column takes: column c of row r gets bit gather[r][c]; modules that
-        # are not data take the extra "0" at the end of the bits (index capacity).
-        gather = [[len(order)] * size for _row in range(size)]
+        # Which message bit each module takes, row by row; modules that are not data take the extra "0" at
+        # the end of the bits (index capacity). One C-level gather makes the whole symbol's data bits.
+        gather = [len(order)] * (size * size)
         for index, (row, column) in enumerate(order):
-            gather[row][column] = index
-        self.gather = gather
-        self.fixed = [int("".join(str(value) for value in row), 2) for row in fixed]
-        self.masks = [
-            int(
-                "".join(
-                    str(mask(row, column) & 1) if index < len(order) else "0"
-                    for column, index in enumerate(gather[row])
-                ),
-                2,
-            )
-            for row in range(size)
-        ]
+            gather[row * size + column] = index
+        self.gather = itemgetter(*gather)
+        self.fixed = int("".join(str(value) for row in fixed for value in row), 2)
+        self.mask = int(
+            "".join(
+                str(mask(position // size, position % size) & 1) if index < len(order) else "0"
+                for position, index in enumerate(gather)
+            ),
+            2,
+        )
 
 
 @lru_cache(maxsize=8)
@@ -165,12 +176,11 @@ def rows(content: str | list[tuple[str, str]]) -> list[str]:
     layout = _layout(version)
     message = _message(version, bits)
     message += "0" * (layout.capacity - len(message)) + "0"  # the remainder bits, then the extra "0"
-    lookup = message.__getitem__
-    width = layout.size
-    return [
-        format((int("".join(map(lookup, gather)), 2) ^ masked) | fixed, f"0{width}b")
-        for gather, masked, fixed in zip(layout.gather, layout.masks, layout.fixed, strict=True)
-    ]
+    size = layout.size
+    symbol = format(
+        (int("".join(layout.gather(message)), 2) ^ layout.mask) | layout.fixed, f"0{size * size}b"
+    )
+    return [symbol[start : start + size] for start in range(0, size * size, size)]
 
 
 def version_of(content: str | list[tuple[str, str]]) -> int:

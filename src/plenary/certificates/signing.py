@@ -6,8 +6,8 @@ A certificate's QR code carries ``<verify URL>#<statement>``. Two formats verify
   2000-01-01, 2 bytes) · serial · name_en · name_zh · programme · hours`` (each text a length byte and UTF-8)
   followed by the 64-byte signature of everything before it; the whole, read as one big-endian number, is
   written in decimal digits. Digits go into a QR code's numeric mode at 3.3 bits each, where base64url text
-  took 8 bits per 6: with the JSON's quotes and the text key id and date gone, a certificate's code is a
-  version 10 instead of 14, and encodes in a third of the time.
+  took 8 bits per 6: with the JSON's quotes and the text key id and date gone too, a certificate's code is a
+  version 11 or 12 instead of 14 (``certificates/qr.py`` encodes it).
 - **Version 1** (issued before): base64url of the compact JSON
   ``[1, serial, name_en, name_zh, programme, hours, issued (YYYY-MM-DD), key id]``, ``.``, base64url of the
   signature over those bytes. Still verified, so certificates already printed keep working.
@@ -40,7 +40,7 @@ from plenary.core.errors import DomainError
 VERSION = 2
 ENV_KEY = "PLENARY_CERTIFICATE_KEY"
 PROGRAMME_CHARS = 80  # a long title is cut in the statement so the QR code stays small
-PROGRAMME_BYTES = 60  # version 2: the title's first UTF-8 bytes (whole characters), for the same reason
+PROGRAMME_BYTES = 80  # version 2: the title's first UTF-8 bytes (whole characters), for the same reason
 EPOCH = date(2000, 1, 1)
 SIGNATURE_BYTES = 64
 
