@@ -220,7 +220,9 @@ def test_a_teams_report_is_the_sessions_occurrence_paged_through_after_a_429_and
     assert waits == [0.0]
     assert outcome.batch.format == "teams" and outcome.batch.rows == 4
     assert minutes_of(people, lecture) == {"kayan": 100, "siuling": 90}
-    assert [(row["name"], row["other_names"]) for row in outcome.batch.unmatched_rows] == [("Guest", ["Unverified"])]
+    assert [(row["name"], row["other_names"]) for row in outcome.batch.unmatched_rows] == [
+        ("Guest", ["Unverified"])
+    ]
 
     again = pulls.pull_report(lecture, "teams", stand_ins.MEETING, client=teams_client(graph)[0])
     assert again.duplicate and AttendanceImport.objects.count() == 1
