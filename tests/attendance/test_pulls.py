@@ -275,3 +275,20 @@ def test_missing_credentials_name_the_variables(monkeypatch):
         pulls.client_for("teams")
     with pytest.raises(pulls.PullError, match="PLENARY_WEBEX_CLIENT_ID"):
         pulls.client_for("webex")
+
+
+def test_the_command_pulls_from_the_platform_named(webex, lecture, people, monkeypatch, capsys):
+    from django.core.management import CommandError, call_command
+
+    for name, value in {
+        "PLENARY_WEBEX_API_URL": f"{webex}/v1",
+        "PLENARY_WEBEX_CLIENT_ID": "webex-client",
+        "PLENARY_WEBEX_CLIENT_SECRET": "webex-secret",
+        "PLENARY_WEBEX_REFRESH_TOKEN": "webex-refresh",
+    }.items():
+        monkeypatch.setenv(name, value)
+    call_command("pull_report", str(lecture.pk), stand_ins.WEBEX_MEETING, "--platform", "webex")
+    assert "imported: 4 rows, 2 matched, 1 to review" in capsys.readouterr().out
+    assert minutes_of(people, lecture) == {"kayan": 100, "siuling": 90}
+    with pytest.raises(CommandError, match="Webex has no report for this meeting yet"):
+        call_command("pull_report", str(lecture.pk), stand_ins.WEBEX_NOT_ENDED, "--platform", "webex")
