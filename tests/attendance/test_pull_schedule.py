@@ -167,3 +167,23 @@ def test_two_workers_sweeping_at_once_pull_each_slot_once(settings):
     assert (connection.slot, connection.state) == (1, "imported")
     assert AttendanceImport.objects.filter(session=lecture).count() == 1
     assert "page:page-3" in stand_ins.Webex.log
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_organiser_pulls_now_from_the_console_and_the_schedule_goes_on(
+    settings, webex, client, lecture, people, organiser
+):
+    settings.TASKS = DATABASE_TASKS
+    stand_ins.Webex.stage = "report"
+    pulls.connect_meeting(lecture, "webex", stand_ins.WEBEX_MEETING, actor=organiser)
+    client.force_login(organiser)
+    url = f"/manage/p/{lecture.programme.slug}/attendance/sessions/{lecture.pk}/"
+    response = client.post(f"{url}meeting/", {"pull": "1"}, follow=True)
+    assert "A pull of the report is queued" in response.content.decode()
+    assert connection_of(lecture).state == "queued"
+    run_worker()
+    page = client.get(url).content.decode()
+    assert "Report imported" in page and "webex-" in page  # the status and the pulled file's name
+    assert minutes_of(people, lecture) == {"kayan": 100, "siuling": 90}
+    assert connection_of(lecture).slot == -1  # the schedule's slots are still to come
+    assert AuditEntry.objects.filter(object_type="connected meeting", action="other").count() == 1

@@ -180,6 +180,10 @@ def _meeting_context(session, form=None) -> dict:
 def meeting(request, programme, session_id):
     """Connects the session to a meeting on Zoom, Teams or Webex (or disconnects it); audited."""
     session = get_object_or_404(programme.sessions, pk=session_id)
+    if "pull" in request.POST:
+        if pulls.request_pull(session, actor=request.user):
+            messages.success(request, _("A pull of the report is queued; this page shows how it went."))
+        return redirect("attendance:session", slug=programme.slug, session_id=session.pk)
     if "disconnect" in request.POST:
         if pulls.disconnect_meeting(session, actor=request.user):
             messages.success(request, _("The meeting is disconnected; its imported reports stay."))

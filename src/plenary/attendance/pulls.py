@@ -596,12 +596,34 @@ def schedule_due_pulls(now: datetime | None = None) -> int:
     return queued
 
 
-def run_scheduled_pull(connection_id: int, slot: int) -> str:
-    """Pulls a connected meeting's report for one claimed slot and records how it went (the state)."""
+def request_pull(session: Session, *, actor) -> MeetingConnection | None:
+    """An organiser's "pull now": queues a pull outside the schedule (which goes on as it was); audited."""
+    from plenary.attendance import tasks
+    from plenary.core.tasks import enqueue_on_commit
+
+    with transaction.atomic():
+        connection = MeetingConnection.objects.select_for_update().filter(session=session).first()
+        if connection is None:
+            return None
+        MeetingConnection.objects.filter(pk=connection.pk).update(state=MeetingConnection.State.QUEUED)
+        audit.record(
+            actor=actor,
+            action=audit.AuditEntry.Action.OTHER,
+            instance=connection,
+            programme=session.programme,
+            summary=f"{session.title_en}: a pull of the {connection.get_platform_display()} report asked for",
+        )
+        enqueue_on_commit(tasks.pull_connected_report, connection.pk, None)
+    return connection
+
+
+def run_scheduled_pull(connection_id: int, slot: int | None) -> str:
+    """Pulls a connected meeting's report for one claimed slot (None: asked for by an organiser) and records
+    how it went (the state)."""
     connection = (
         MeetingConnection.objects.select_related("session__programme").filter(pk=connection_id).first()
     )
-    if connection is None or connection.slot != slot:
+    if connection is None or (slot is not None and connection.slot != slot):
         return "superseded"  # disconnected, re-connected, or a later slot has been claimed since
     State = MeetingConnection.State
     last_import = connection.last_import_id
@@ -614,7 +636,7 @@ def run_scheduled_pull(connection_id: int, slot: int) -> str:
     else:
         state = State.UNCHANGED if outcome.duplicate else State.IMPORTED
         message, last_import = "", outcome.batch.pk
-    MeetingConnection.objects.filter(pk=connection.pk, slot=slot).update(
-        state=state, message=message[:300], pulled_at=timezone.now(), last_import_id=last_import
-    )
+    MeetingConnection.objects.filter(
+        pk=connection.pk, slot=connection.slot, platform=connection.platform, meeting_id=connection.meeting_id
+    ).update(state=state, message=message[:300], pulled_at=timezone.now(), last_import_id=last_import)
     return state

@@ -8,8 +8,8 @@ from plenary.attendance import pulls
 
 
 @task()
-def pull_connected_report(connection_id: int, slot: int) -> str:
-    """Pulls a connected meeting's report for the schedule slot that was claimed for it."""
+def pull_connected_report(connection_id: int, slot: int | None) -> str:
+    """Pulls a connected meeting's report for the schedule slot claimed for it (None: "pull now")."""
     return pulls.run_scheduled_pull(connection_id, slot)
 
 
