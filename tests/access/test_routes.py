@@ -190,6 +190,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "manage/p/<slug:slug>/attendance/sessions/<id:session_id>/": CONSOLE,
     "manage/p/<slug:slug>/attendance/sessions/<id:session_id>/imports/<id:import_id>/match/": CONSOLE_POST,
     "manage/p/<slug:slug>/attendance/sessions/<id:session_id>/adjust/": CONSOLE_POST,
+    "manage/p/<slug:slug>/attendance/sessions/<id:session_id>/meeting/": CONSOLE_POST,
     "manage/p/<slug:slug>/door/": CONSOLE,
     "manage/p/<slug:slug>/certificates/": CONSOLE,
     "manage/p/<slug:slug>/certificates/issue/": CONSOLE_POST,

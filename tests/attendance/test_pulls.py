@@ -1,5 +1,6 @@
-"""Zoom reports pulled through the report API, against a local stand-in that answers like Zoom: OAuth
-account credentials, pages (next_page_token), a 429 with Retry-After, an expired token, no report yet."""
+"""Reports pulled through the platforms' APIs, against local stand-ins that answer like them: OAuth
+credentials, pages (Zoom's next_page_token, Graph's @odata.nextLink, Webex's Link header), a 429 with
+Retry-After, an expired token, no report yet."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from plenary.attendance import pulls
 from plenary.attendance.models import AttendanceImport
+from tests.attendance import stand_ins
 from tests.attendance.conftest import minutes_of
 
 PAGES = {
@@ -155,3 +157,138 @@ def test_no_report_yet_and_bad_credentials_are_clear_errors(stand_in, lecture):
     with pytest.raises(pulls.PullError, match="refused the credentials"):
         pulls.pull_zoom_report(lecture, "81234567890", client=client(stand_in, client_id="wrong")[0])
     assert not AttendanceImport.objects.exists()
+
+
+# --- Microsoft Teams (Graph) and Webex, behind the same interface ------------------------------------
+
+
+@pytest.fixture
+def graph():
+    stand_ins.Graph.reset()
+    with stand_ins.serving(stand_ins.Graph) as base:
+        yield base
+
+
+@pytest.fixture
+def webex():
+    stand_ins.Webex.reset(stage="report")
+    with stand_ins.serving(stand_ins.Webex) as base:
+        yield base
+
+
+def teams_client(base, secret="graph-secret"):  # noqa: S107 - the stand-in's
+    waits = []
+    made = pulls.TeamsClient(
+        api_url=f"{base}/v1.0",
+        login_url=base,
+        tenant_id=stand_ins.TENANT,
+        client_id="graph-client",
+        client_secret=secret,
+        user_id=stand_ins.ORGANISER,
+        sleep=waits.append,
+    )
+    return made, waits
+
+
+def webex_client(base, refresh="webex-refresh"):
+    waits = []
+    made = pulls.WebexClient(
+        api_url=f"{base}/v1",
+        client_id="webex-client",
+        client_secret="webex-secret",
+        refresh_token=refresh,
+        sleep=waits.append,
+    )
+    return made, waits
+
+
+def test_a_teams_report_is_the_sessions_occurrence_paged_through_after_a_429_and_a_renewed_token(
+    graph, lecture, people
+):
+    teams, waits = teams_client(graph)
+    outcome = pulls.pull_report(lecture, "teams", stand_ins.MEETING, client=teams)
+    # The earlier occurrence of the recurring meeting is never read; nextLink is followed after the 429.
+    assert stand_ins.Graph.log == [
+        "token",
+        "expired",
+        "token",
+        "reports",
+        "records:first",
+        "429",
+        "records:page-2",
+    ]
+    assert waits == [0.0]
+    assert outcome.batch.format == "teams" and outcome.batch.rows == 4
+    assert minutes_of(people, lecture) == {"kayan": 100, "siuling": 90}
+    assert [(row["name"], row["other_names"]) for row in outcome.batch.unmatched_rows] == [
+        ("Guest", ["Unverified"])
+    ]
+
+    again = pulls.pull_report(lecture, "teams", stand_ins.MEETING, client=teams_client(graph)[0])
+    assert again.duplicate and AttendanceImport.objects.count() == 1
+
+
+def test_a_teams_meeting_without_a_report_or_with_wrong_credentials_is_a_clear_error(graph, lecture):
+    with pytest.raises(pulls.ReportNotReady, match="Microsoft Teams has no report for this meeting yet"):
+        pulls.pull_report(lecture, "teams", stand_ins.EMPTY_MEETING, client=teams_client(graph)[0])
+    with pytest.raises(pulls.PullError, match="refused the credentials"):
+        pulls.pull_report(lecture, "teams", stand_ins.MEETING, client=teams_client(graph, secret="x")[0])
+    assert not AttendanceImport.objects.exists()
+
+
+def test_a_webex_report_follows_the_link_header_waits_out_429_and_renews_the_token(webex, lecture, people):
+    client_, waits = webex_client(webex)
+    outcome = pulls.pull_report(lecture, "webex", stand_ins.WEBEX_MEETING, client=client_)
+    assert stand_ins.Webex.log == [
+        "token",
+        "expired",
+        "token",
+        "page:first",
+        "429",
+        "page:page-2",
+        "page:page-3",
+    ]
+    assert waits == [0.0]
+    assert outcome.batch.format == "webex" and outcome.batch.rows == 4  # one row per device's join
+    assert minutes_of(people, lecture) == {"kayan": 100, "siuling": 90}
+    assert [row["name"] for row in outcome.batch.unmatched_rows] == ["iPhone"]
+
+
+def test_a_webex_meeting_not_ended_or_a_bad_refresh_token_is_a_clear_error(webex, lecture):
+    with pytest.raises(pulls.ReportNotReady, match="Webex has no report for this meeting yet"):
+        pulls.pull_report(lecture, "webex", stand_ins.WEBEX_NOT_ENDED, client=webex_client(webex)[0])
+    with pytest.raises(pulls.PullError, match="refused the credentials"):
+        pulls.pull_report(lecture, "webex", stand_ins.WEBEX_MEETING, client=webex_client(webex, "old")[0])
+    assert not AttendanceImport.objects.exists()
+
+
+def test_a_next_page_on_another_host_is_not_followed_with_the_token(webex, lecture):
+    client_, _waits = webex_client(webex)
+    with pytest.raises(pulls.PullError, match="another address"):
+        client_.get("https://elsewhere.example/v1/meetingParticipants?cursor=page-2")
+
+
+def test_missing_credentials_name_the_variables(monkeypatch):
+    for variable in ("PLENARY_TEAMS_TENANT_ID", "PLENARY_WEBEX_REFRESH_TOKEN"):
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.raises(pulls.PullError, match="PLENARY_TEAMS_TENANT_ID"):
+        pulls.client_for("teams")
+    with pytest.raises(pulls.PullError, match="PLENARY_WEBEX_CLIENT_ID"):
+        pulls.client_for("webex")
+
+
+def test_the_command_pulls_from_the_platform_named(webex, lecture, people, monkeypatch, capsys):
+    from django.core.management import CommandError, call_command
+
+    for name, value in {
+        "PLENARY_WEBEX_API_URL": f"{webex}/v1",
+        "PLENARY_WEBEX_CLIENT_ID": "webex-client",
+        "PLENARY_WEBEX_CLIENT_SECRET": "webex-secret",
+        "PLENARY_WEBEX_REFRESH_TOKEN": "webex-refresh",
+    }.items():
+        monkeypatch.setenv(name, value)
+    call_command("pull_report", str(lecture.pk), stand_ins.WEBEX_MEETING, "--platform", "webex")
+    assert "imported: 4 rows, 2 matched, 1 to review" in capsys.readouterr().out
+    assert minutes_of(people, lecture) == {"kayan": 100, "siuling": 90}
+    with pytest.raises(CommandError, match="Webex has no report for this meeting yet"):
+        call_command("pull_report", str(lecture.pk), stand_ins.WEBEX_NOT_ENDED, "--platform", "webex")

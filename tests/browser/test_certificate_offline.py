@@ -32,11 +32,30 @@ def test_offline_checker_says_valid_forged_and_revoked_without_the_network(
     good = qr_content(live_server, valid)
     revoked = qr_content(live_server, withdrawn)
     services.revoke(withdrawn, reason="Attendance record was wrong", actor=None)
-    payload, signature = good.rsplit("#", 1)[1].split(".")
+    assert good.rsplit("#", 1)[1].isdigit()  # a version-2 statement
+    number = int(good.rsplit("#", 1)[1])
+    data = bytearray(number.to_bytes((number.bit_length() + 7) // 8, "big"))
+    data[-65] = ord("8") if data[-65] == ord("9") else ord("9")  # the hours' last digit: more CPD hours
+    altered = good.rsplit("#", 1)[0] + "#" + str(int.from_bytes(data, "big"))
+    # A certificate printed before version 2 (base64url JSON) still verifies; altered, it is refused.
+    certificate = Certificate.objects.select_related("programme").get(pk=valid.pk)
+    old_token = signing.statement(
+        serial=certificate.serial,
+        name_en=certificate.name_en,
+        name_zh=certificate.name_zh,
+        programme=certificate.programme.title_en,
+        hours=services._hours_text(certificate.hours),
+        issued="2022-12-03",
+        version=1,
+    )
+    old = good.rsplit("#", 1)[0] + "#" + old_token
+    payload, signature = old_token.split(".")
     values = json.loads(signing.unb64(payload))
-    values[5] = "99"  # more CPD hours than were earned
-    altered = good.rsplit("#", 1)[0] + "#" + signing.b64(json.dumps(values, separators=(",", ":")).encode())
-    altered += "." + signature
+    values[5] = "99"
+    old_altered = (
+        good.rsplit("#", 1)[0] + "#" + signing.b64(json.dumps(values, separators=(",", ":")).encode())
+    )
+    old_altered += "." + signature
 
     page.goto(f"{live_server.url}/verify/offline/")
     expect(page.locator("#offline-sync")).to_contain_text("last synchronised")
@@ -59,6 +78,14 @@ def test_offline_checker_says_valid_forged_and_revoked_without_the_network(
     check.click()
     expect(result).to_have_attribute("data-state", "forged")
     expect(result).to_contain_text("Forged or altered")
+
+    box.fill(old)
+    check.click()
+    expect(result).to_have_attribute("data-state", "valid")
+    expect(page.locator("#offline-facts")).to_contain_text("2022-12-03")
+    box.fill(old_altered)
+    check.click()
+    expect(result).to_have_attribute("data-state", "forged")
 
     box.fill(revoked)
     check.click()

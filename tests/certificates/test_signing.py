@@ -34,6 +34,7 @@ def key_dir(settings, tmp_path, monkeypatch):
 
 
 def reencode(token: str, change) -> str:
+    """A version-1 statement (issued before version 2) with its JSON changed and the signature kept."""
     payload, signature = token.split(".")
     values = json.loads(signing.unb64(payload))
     change(values)
@@ -41,13 +42,35 @@ def reencode(token: str, change) -> str:
     return f"{signing.b64(text)}.{signature}"
 
 
-def test_a_statement_verifies_and_is_small_enough_for_a_qr_code(key_dir):
+def statement_bytes(token: str) -> bytearray:
+    number = int(token)
+    return bytearray(number.to_bytes((number.bit_length() + 7) // 8, "big"))
+
+
+def digits(data: bytes) -> str:
+    return str(int.from_bytes(data, "big"))
+
+
+def test_a_statement_verifies_and_makes_a_small_qr_code(key_dir):
+    from plenary.certificates import pdf, qr
+
     token = signing.statement(**STATEMENT)
-    fields = signing.verify(f"https://plenary.example/verify/{STATEMENT['serial']}/#{token}")
+    link = f"https://plenary.example/verify/{STATEMENT['serial']}/#{token}"
+    fields = signing.verify(link)
     assert {name: fields[name] for name in STATEMENT} == STATEMENT
-    assert fields["key_id"] == signing.keyring().signing_id
-    assert len(token) < 400
+    assert (fields["version"], fields["key_id"]) == (2, signing.keyring().signing_id)
+    assert token.isdigit()
+    # Numeric mode after the link: a version 11 code, where the version-1 statement needed 14.
+    assert qr.version_of(pdf.qr_segments(link)) <= 11
+    old = f"https://plenary.example/verify/{STATEMENT['serial']}/#{signing.statement(**STATEMENT, version=1)}"
+    assert qr.version_of(pdf.qr_segments(old)) >= 13
     assert (key_dir / "certificate-keys.json").stat().st_mode & 0o077 == 0  # the signing key is private
+
+
+def test_a_long_programme_title_is_cut_on_a_character_boundary():
+    title = "社會福利界學習貫徹二十大精神培訓班" * 4
+    fields = signing.verify(signing.statement(**{**STATEMENT, "programme": title}))
+    assert title.startswith(fields["programme"]) and len(fields["programme"].encode()) <= 80
 
 
 @pytest.mark.parametrize(
@@ -58,14 +81,44 @@ def test_a_statement_verifies_and_is_small_enough_for_a_qr_code(key_dir):
         lambda values: values.__setitem__(1, "PLN-2022-AAAA-BBBB"),  # serial
     ],
 )
-def test_an_altered_statement_is_refused(change):
-    token = reencode(signing.statement(**STATEMENT), change)
+def test_an_altered_version_1_statement_is_refused(change):
+    token = reencode(signing.statement(**STATEMENT, version=1), change)
     with pytest.raises(signing.StatementError, match="forged or altered"):
         signing.verify(token)
 
 
+def test_a_version_1_statement_issued_before_still_verifies():
+    fields = signing.verify(signing.statement(**STATEMENT, version=1))
+    assert {name: fields[name] for name in STATEMENT} == STATEMENT and fields["version"] == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda data: data.__setitem__(-65, ord("6")),  # the last character of the hours: 10.5 → 10.6
+        lambda data: data.__setitem__(8, data[8] + 1),  # the issue date, a day later
+        lambda data: data.__setitem__(12, ord("X")),  # a character of the serial
+    ],
+)
+def test_an_altered_version_2_statement_is_refused(change):
+    data = statement_bytes(signing.statement(**STATEMENT))
+    change(data)
+    with pytest.raises(signing.StatementError, match="forged or altered"):
+        signing.verify(digits(data))
+
+
+def test_a_version_2_statement_signed_by_an_unknown_key_or_cut_short_is_refused():
+    data = statement_bytes(signing.statement(**STATEMENT))
+    data[1:7] = b"\0\1\2\3\4\5"
+    with pytest.raises(signing.StatementError, match="never published"):
+        signing.verify(digits(data))
+    for garbage in ("12345", digits(bytes([2]) + bytes(70)), digits(bytes([3]) + bytes(80)), "9" * 3000):
+        with pytest.raises(signing.StatementError, match="not a certificate statement"):
+            signing.verify(garbage)
+
+
 def test_a_bad_signature_an_unknown_key_and_garbage_are_refused():
-    token = signing.statement(**STATEMENT)
+    token = signing.statement(**STATEMENT, version=1)
     payload, signature = token.split(".")
     flipped = bytearray(signing.unb64(signature))
     flipped[0] ^= 1
@@ -183,3 +236,4 @@ def test_the_printed_qr_code_reads_back_as_the_link_with_a_statement_that_verifi
     content = subprocess.run(["node", "-e", script], check=True, capture_output=True, text=True).stdout
     assert content.startswith(f"{LAYOUT.verify_base}/verify/{STATEMENT['serial']}/#")
     assert signing.verify(content)["name_zh"] == "何詠詩"
+    assert content.rsplit("#", 1)[1].isdigit()  # the version-2 statement, read back from its numeric segment

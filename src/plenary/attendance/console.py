@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from plenary.access.views import manages_programme
-from plenary.attendance import forms, selectors, services
-from plenary.attendance.models import AttendanceImport
+from plenary.attendance import forms, pulls, selectors, services
+from plenary.attendance.models import AttendanceImport, MeetingConnection
 from plenary.core.ids import parse_id
 from plenary.core.spreadsheets import safe_row
 from plenary.organisations.models import Organisation
@@ -136,6 +136,10 @@ def session_page(request, programme, session_id):
             else:
                 messages.success(request, _("Imported."))
             return redirect(f"{request.path}?import={outcome.batch.pk}")
+    return _render_session(request, programme, session, form)
+
+
+def _render_session(request, programme, session, form, meeting_form=None, status=200):
     imports = list(selectors.live_imports(session))
     pending = [(batch, row) for batch in imports for row in batch.unmatched_rows]
     review_total = len(pending)
@@ -157,8 +161,55 @@ def session_page(request, programme, session_id):
             "review_total": review_total,
             "adjust_form": forms.AdjustForm(),
             "threshold": services.threshold_minutes(session),
+            **_meeting_context(session, meeting_form),
         },
+        status=status,
     )
+
+
+def _meeting_context(session, form=None) -> dict:
+    connection = MeetingConnection.objects.filter(session=session).select_related("last_import").first()
+    if form is None:
+        initial = {"platform": connection.platform, "meeting_id": connection.meeting_id} if connection else {}
+        form = forms.MeetingForm(initial=initial)
+    return {"meeting": connection, "meeting_form": form}
+
+
+@manages_programme
+@require_POST
+def meeting(request, programme, session_id):
+    """Connects the session to a meeting on Zoom, Teams or Webex (or disconnects it); audited."""
+    session = get_object_or_404(programme.sessions, pk=session_id)
+    if "pull" in request.POST:
+        if pulls.request_pull(session, actor=request.user):
+            messages.success(request, _("A pull of the report is queued; this page shows how it went."))
+        return redirect("attendance:session", slug=programme.slug, session_id=session.pk)
+    if "disconnect" in request.POST:
+        if pulls.disconnect_meeting(session, actor=request.user):
+            messages.success(request, _("The meeting is disconnected; its imported reports stay."))
+        return redirect("attendance:session", slug=programme.slug, session_id=session.pk)
+    form = forms.MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            pulls.connect_meeting(
+                session, form.cleaned_data["platform"], form.cleaned_data["meeting_id"], actor=request.user
+            )
+        except pulls.PullError as error:
+            form.add_error("meeting_id", str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Connected. The report will be pulled after the session ends, then again while it settles."
+                ),
+            )
+            try:
+                pulls.client_for(form.cleaned_data["platform"])  # reads the credentials; asks nothing yet
+            except pulls.PullError as error:
+                messages.warning(request, str(error))
+            return redirect("attendance:session", slug=programme.slug, session_id=session.pk)
+    upload = forms.ImportForm(initial={"tz": programme.time_zone, "format": "auto"})
+    return _render_session(request, programme, session, upload, meeting_form=form, status=400)
 
 
 @manages_programme

@@ -72,3 +72,30 @@ class MatrixFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [("", _("All agencies"))] + [(a.pk, a.name) for a in agencies]
         self.fields["session"].choices = [("", _("All sessions"))] + [(s.pk, s.title) for s in sessions]
+
+
+class MeetingForm(AccessibleFormMixin, forms.Form):
+    """Connects a session to its online meeting, whose report the worker then pulls after it ends."""
+
+    platform = forms.ChoiceField(label=_("Platform"), choices=[])
+    meeting_id = forms.CharField(
+        label=_("Meeting id"),
+        max_length=300,
+        help_text=_(
+            "Zoom: the meeting number or UUID. Teams: the online meeting id from Microsoft Graph. "
+            "Webex: the meeting instance id."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from plenary.attendance.models import MeetingConnection
+
+        kwargs.setdefault("prefix", "meeting")
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].choices = MeetingConnection.Platform.choices
+
+    def clean_meeting_id(self):
+        value = self.cleaned_data["meeting_id"].strip()
+        if not value or any(ord(character) < 32 for character in value):
+            raise forms.ValidationError(_("Give the meeting's id as the platform shows it."))
+        return value

@@ -185,3 +185,46 @@ class StreamViewer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} {self.session_id} {self.viewer}"
+
+
+class MeetingConnection(models.Model):
+    """A session's online meeting on a platform whose report the worker pulls after the session ends.
+
+    ``slot`` is the last slot of ``pulls.SCHEDULE`` claimed (-1: none yet); claiming is a conditional
+    UPDATE of it, so each slot is pulled once however many workers sweep.
+    """
+
+    class Platform(models.TextChoices):
+        ZOOM = "zoom", "Zoom"
+        TEAMS = "teams", "Microsoft Teams"
+        WEBEX = "webex", "Webex"
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the session to end")
+        QUEUED = "queued", _("Pull queued")
+        IMPORTED = "imported", _("Report imported")
+        UNCHANGED = "unchanged", _("Report unchanged since the last pull")
+        NOT_READY = "not_ready", _("No report yet")
+        FAILED = "failed", _("Pull failed")
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="meeting_connection")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    meeting_id = models.CharField(_("meeting id"), max_length=300)
+    slot = models.SmallIntegerField(default=-1)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.WAITING)
+    message = models.CharField(max_length=300, blank=True)
+    pulled_at = models.DateTimeField(null=True, blank=True)
+    last_import = models.ForeignKey(
+        AttendanceImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    connected_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("connected meeting")
+        verbose_name_plural = _("connected meetings")
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.meeting_id}"

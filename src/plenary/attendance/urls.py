@@ -16,4 +16,7 @@ urlpatterns = [
         name="match",
     ),
     path("manage/p/<slug:slug>/attendance/sessions/<id:session_id>/adjust/", console.adjust, name="adjust"),
+    path(
+        "manage/p/<slug:slug>/attendance/sessions/<id:session_id>/meeting/", console.meeting, name="meeting"
+    ),
 ]

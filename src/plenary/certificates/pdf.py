@@ -15,13 +15,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import segno
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from plenary.certificates import qr
 from plenary.core.pdf import CJK_FONT, cjk_font
 
 FONT = CJK_FONT
@@ -127,23 +127,30 @@ def _fit(text: str, size: float, width: float, smallest: float = 9) -> float:
     return size
 
 
+def qr_segments(data: str) -> str | list[tuple[str, str]]:
+    """A link whose fragment is a version-2 statement (digits) as two segments: the link in byte mode and
+    the digits in numeric mode (3.3 bits a digit instead of 8); anything else as it is."""
+    link, hash_mark, fragment = data.partition("#")
+    if hash_mark and fragment.isdigit() and fragment.isascii():
+        return [(link + hash_mark, "byte"), (fragment, "numeric")]
+    return data
+
+
+DARK_RUNS = re.compile("1+")
+
+
 def _qr_path(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     """The QR code as one filled path of horizontal runs, written in module units (small integers)."""
-    # A fixed mask: every mask gives a valid code, and choosing the "best" of eight is half the
-    # cost of a certificate (measured with `plenary bench certificates`).
-    qr = segno.make(data, error="m", micro=False, mask=2)
-    matrix = qr.matrix
+    # Encoded by ``certificates/qr.py``: segno's symbol (level M, a fixed mask: choosing the "best" of
+    # eight was half the cost of a certificate) with the per-version work done once.
+    matrix = qr.rows(qr_segments(data))
     count = len(matrix) + 8  # four modules of quiet zone on each side
     module = size / count
-    operators = []
-    for row_index, row in enumerate(matrix):
-        run_start = None
-        for col_index, dark in enumerate([*row, 0]):
-            if dark and run_start is None:
-                run_start = col_index
-            elif not dark and run_start is not None:
-                operators.append(f"{run_start} {row_index} {col_index - run_start} 1 re")
-                run_start = None
+    operators = [
+        f"{run.start()} {row_index} {run.end() - run.start()} 1 re"
+        for row_index, row in enumerate(matrix)
+        for run in DARK_RUNS.finditer(row)
+    ]
     canvas.saveState()
     canvas.setFillColor(INK)
     # One module per unit, rows downwards from the top-left module: integers instead of a float per corner

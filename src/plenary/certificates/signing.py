@@ -1,8 +1,16 @@
 """Signed statements that let anyone verify a certificate without the network (Ed25519).
 
-A certificate's QR code carries ``<verify URL>#<statement>.<signature>``: the statement is the compact
-JSON ``[1, serial, name_en, name_zh, programme, hours, issued (YYYY-MM-DD), key id]``, both parts
-base64url without padding. The signature covers the statement's bytes exactly as encoded.
+A certificate's QR code carries ``<verify URL>#<statement>``. Two formats verify:
+
+- **Version 2** (issued now): the statement is binary, ``2 · key id (6 bytes) · issued (days since
+  2000-01-01, 2 bytes) · serial · name_en · name_zh · programme · hours`` (each text a length byte and UTF-8)
+  followed by the 64-byte signature of everything before it; the whole, read as one big-endian number, is
+  written in decimal digits. Digits go into a QR code's numeric mode at 3.3 bits each, where base64url text
+  took 8 bits per 6: with the JSON's quotes and the text key id and date gone too, a certificate's code is a
+  version 11 or 12 instead of 14 (``certificates/qr.py`` encodes it).
+- **Version 1** (issued before): base64url of the compact JSON
+  ``[1, serial, name_en, name_zh, programme, hours, issued (YYYY-MM-DD), key id]``, ``.``, base64url of the
+  signature over those bytes. Still verified, so certificates already printed keep working.
 
 Keys live in ``<data dir>/certificate-keys.json``: the signing key (made on first use, or taken from
 ``PLENARY_CERTIFICATE_KEY``, a base64url 32-byte Ed25519 seed) and every earlier public key, so
@@ -18,7 +26,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -29,9 +37,12 @@ from django.utils.translation import gettext_lazy as _
 
 from plenary.core.errors import DomainError
 
-VERSION = 1
+VERSION = 2
 ENV_KEY = "PLENARY_CERTIFICATE_KEY"
 PROGRAMME_CHARS = 80  # a long title is cut in the statement so the QR code stays small
+PROGRAMME_BYTES = 80  # version 2: the title's first UTF-8 bytes (whole characters), for the same reason
+EPOCH = date(2000, 1, 1)
+SIGNATURE_BYTES = 64
 
 
 class StatementError(DomainError):
@@ -188,7 +199,9 @@ def published() -> dict:
     ring = keyring()
     return {
         "algorithm": "Ed25519",
-        "statement": "[version, serial, name_en, name_zh, programme, hours, issued, key_id]",
+        "statement": "2 key_id[6] issued_days[2] serial name_en name_zh programme hours (length-prefixed "
+        "UTF-8), signature[64], as one big-endian number in decimal digits; earlier: base64url(JSON "
+        "[version, serial, name_en, name_zh, programme, hours, issued, key_id]).base64url(signature)",
         "signing_key_id": ring.signing_id,
         "keys": [
             {
@@ -202,18 +215,82 @@ def published() -> dict:
     }
 
 
-def statement(*, serial: str, name_en: str, name_zh: str, programme: str, hours: str, issued: str) -> str:
-    """``<payload>.<signature>``, both base64url, for the QR code's URL fragment."""
+def _cut(text: str, limit: int) -> bytes:
+    """At most ``limit`` UTF-8 bytes of ``text``, never half a character."""
+    data = text.encode()
+    return data if len(data) <= limit else data[:limit].decode("utf-8", "ignore").encode()
+
+
+def statement(
+    *,
+    serial: str,
+    name_en: str,
+    name_zh: str,
+    programme: str,
+    hours: str,
+    issued: str,
+    version: int = VERSION,
+) -> str:
+    """The signed statement for the QR code's URL fragment (version 2 digits; version 1 on request)."""
     ring = keyring()
-    payload = json.dumps(
-        [VERSION, serial, name_en, name_zh, programme[:PROGRAMME_CHARS], hours, issued, ring.signing_id],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
-    return f"{b64(payload)}.{b64(ring.signing.sign(payload))}"
+    if version == 1:
+        payload = json.dumps(
+            [1, serial, name_en, name_zh, programme[:PROGRAMME_CHARS], hours, issued, ring.signing_id],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        return f"{b64(payload)}.{b64(ring.signing.sign(payload))}"
+    days = (date.fromisoformat(issued) - EPOCH).days
+    texts = [
+        serial.encode(),
+        name_en.encode(),
+        name_zh.encode(),
+        _cut(programme, PROGRAMME_BYTES),
+        hours.encode(),
+    ]
+    if not 0 <= days < 65536 or any(len(text) > 255 for text in texts):
+        raise StatementError(_("This certificate's details do not fit in a statement."))
+    payload = bytes([2]) + unb64(ring.signing_id) + days.to_bytes(2, "big")
+    payload += b"".join(bytes([len(text)]) + text for text in texts)
+    return str(int.from_bytes(payload + ring.signing.sign(payload), "big"))
 
 
 FIELDS = ("version", "serial", "name_en", "name_zh", "programme", "hours", "issued", "key_id")
+
+
+def _not_a_statement() -> StatementError:
+    return StatementError(_("This is not a certificate statement."))
+
+
+def _read_v2(digits: str) -> tuple[dict, bytes, bytes]:
+    if len(digits) > 2000:
+        raise _not_a_statement()
+    number = int(digits)
+    data = number.to_bytes(max(1, (number.bit_length() + 7) // 8), "big")
+    payload, signature = data[:-SIGNATURE_BYTES], data[-SIGNATURE_BYTES:]
+    if len(payload) < 9 or payload[0] != 2:
+        raise _not_a_statement()
+    texts, at = [], 9
+    for _field in range(5):
+        if at >= len(payload) or at + 1 + payload[at] > len(payload):
+            raise _not_a_statement()
+        texts.append(payload[at + 1 : at + 1 + payload[at]].decode("utf-8"))
+        at += 1 + payload[at]
+    if at != len(payload):
+        raise _not_a_statement()
+    issued = (EPOCH + timedelta(days=int.from_bytes(payload[7:9], "big"))).isoformat()
+    serial, name_en, name_zh, programme, hours = texts
+    values = [2, serial, name_en, name_zh, programme, hours, issued, b64(payload[1:7])]
+    return dict(zip(FIELDS, values, strict=True)), payload, signature
+
+
+def _read_v1(token: str) -> tuple[dict, bytes, bytes]:
+    payload_text, signature_text = token.split(".")
+    payload, signature = unb64(payload_text), unb64(signature_text)
+    values = json.loads(payload)
+    if not isinstance(values, list) or len(values) != len(FIELDS) or values[0] != 1:
+        raise _not_a_statement()
+    return dict(zip(FIELDS, values, strict=True)), payload, signature
 
 
 def verify(token: str) -> dict:
@@ -222,14 +299,11 @@ def verify(token: str) -> dict:
     if "#" in token:
         token = token.rsplit("#", 1)[1]
     try:
-        payload_text, signature_text = token.split(".")
-        payload, signature = unb64(payload_text), unb64(signature_text)
-        values = json.loads(payload)
-    except (ValueError, TypeError) as error:
-        raise StatementError(_("This is not a certificate statement.")) from error
-    if not isinstance(values, list) or len(values) != len(FIELDS) or values[0] != VERSION:
-        raise StatementError(_("This is not a certificate statement."))
-    fields = dict(zip(FIELDS, values, strict=True))
+        fields, payload, signature = (
+            _read_v2(token) if token.isdigit() and token.isascii() else _read_v1(token)
+        )
+    except (ValueError, TypeError, OverflowError) as error:
+        raise _not_a_statement() from error
     entry = keyring().public.get(fields["key_id"])
     if entry is None:
         raise StatementError(_("The statement is signed by a key Plenary never published: it is forged."))

@@ -230,6 +230,11 @@ CATALOGUE: dict[str, Entry] = {
         "uploaded_by uploaded_at",
         reason="a meeting report: the person's own rows are exported as attendance events",
     ),
+    "attendance.MeetingConnection": Entry(
+        owner=None,
+        other="id session platform meeting_id slot state message pulled_at last_import connected_by connected_at",
+        reason="a session's meeting on a platform and how its report pulls went; the reports are imports",
+    ),
     "core.AuditEntry": Entry(
         owner=None,
         personal={

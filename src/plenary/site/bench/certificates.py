@@ -1,8 +1,13 @@
-"""`plenary bench certificates [--n 2000] [--processes 2]`: how fast certificates are generated.
+"""`plenary bench certificates [--n 2000] [--processes 2] [--compare]`: how fast certificates are generated.
 
 Renders ``n`` bilingual A4 certificates (names, programme, organisers, four signatories, QR code)
 with the same code the issuing job uses, in a pool of processes, and writes them to a temporary
 folder. Each process parses the font once, as a batch does.
+
+``--compare`` renders in this one process, in interleaved rounds, the certificate as it was before signed
+statements (the bare verify link, segno's encoder), with the version-1 statement (segno's encoder, as issue
+20's first slice drew it) and as now (the version-2 statement, ``certificates/qr.py``), and prints the CPU
+time per certificate of each: the same run, so the figures compare even on a busy machine.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import random
 import tempfile
 import time
 
-from plenary.certificates import pdf, signing
+from plenary.certificates import pdf, qr, signing
 
 LAYOUT = pdf.Layout(
     programme_en="Training workshops on the spirit of the 20th National Congress of the Communist Party of "
@@ -53,20 +58,27 @@ GIVEN = [
 
 def _render_range(arguments: tuple[int, int, str]) -> int:
     start, stop, folder = arguments
-    rng = random.Random(start)
     for index in range(start, stop):
-        surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
-        holder = pdf.Holder(
-            serial=f"PLN-2022-{index:04d}-BNCH",
-            name_en=f"{surname[0]} {given[0]}",
-            name_zh=f"{surname[1]}{given[1]}",
-            hours="10.5",
-            sessions_attended=5,
-            sessions_total=6,
-            session_titles=[f"Lecture {number}" for number in range(1, 6)],
-            issued_on="3 December 2022",
-        )
-        # Signed as the issuing job signs (services.signed_statement): the QR code carries the statement.
+        _render_one(index, folder)
+    return stop - start
+
+
+def _render_one(index: int, folder: str, version: int | None = signing.VERSION) -> None:
+    """One certificate as the issuing job makes it; ``version`` None: no statement (before issue 20)."""
+    rng = random.Random(index)
+    surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
+    holder = pdf.Holder(
+        serial=f"PLN-2022-{index:04d}-BNCH",
+        name_en=f"{surname[0]} {given[0]}",
+        name_zh=f"{surname[1]}{given[1]}",
+        hours="10.5",
+        sessions_attended=5,
+        sessions_total=6,
+        session_titles=[f"Lecture {number}" for number in range(1, 6)],
+        issued_on="3 December 2022",
+    )
+    # Signed as the issuing job signs (services.signed_statement): the QR code carries the statement.
+    if version is not None:
         holder.statement = signing.statement(
             serial=holder.serial,
             name_en=holder.name_en,
@@ -74,17 +86,76 @@ def _render_range(arguments: tuple[int, int, str]) -> int:
             programme=LAYOUT.programme_en,
             hours=holder.hours,
             issued="2022-12-03",
+            version=version,
         )
-        with open(os.path.join(folder, f"{holder.serial}.pdf"), "wb") as handle:
-            handle.write(pdf.render(LAYOUT, holder))
-    return stop - start
+    with open(os.path.join(folder, f"{holder.serial}.pdf"), "wb") as handle:
+        handle.write(pdf.render(LAYOUT, holder))
+
+
+def _segno_rows(content) -> list[str]:
+    """The QR code as segno drew it before ``certificates/qr.py`` (level M, mask 2, one segment)."""
+    import segno
+
+    code = segno.make(content, error="m", micro=False, mask=2)
+    return [bytes(row).translate(DIGITS).decode("ascii") for row in code.matrix]
+
+
+DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
+VARIANTS = {
+    # name: (statement version or None, the rows function)
+    "before signing (link only, segno)": (None, _segno_rows),
+    "statement v1 (segno)": (1, _segno_rows),
+    "statement v2 (certificates/qr.py), now": (2, qr.rows),
+    "link only (certificates/qr.py)": (None, qr.rows),
+}
+
+
+def compare(count: int, rounds: int = 5) -> dict[str, float]:
+    """CPU milliseconds per certificate of each variant, rendered in this process in interleaved rounds."""
+    spent = dict.fromkeys(VARIANTS, 0.0)
+    original = qr.rows
+    with tempfile.TemporaryDirectory(prefix="plenary-bench-") as folder:
+        _render_one(0, folder)  # the font parsed, the key read, the layouts made
+        for variant in VARIANTS.values():
+            qr.rows = variant[1]
+            try:
+                _render_one(0, folder, variant[0])
+            finally:
+                qr.rows = original
+        per_round = max(1, count // rounds)
+        for round_number in range(rounds):
+            for name, (version, rows) in VARIANTS.items():
+                qr.rows = rows
+                try:
+                    began = time.process_time()
+                    for index in range(round_number * per_round, (round_number + 1) * per_round):
+                        _render_one(index, folder, version)
+                    spent[name] += time.process_time() - began
+                finally:
+                    qr.rows = original
+    return {name: 1000 * seconds / (per_round * rounds) for name, seconds in spent.items()}
 
 
 def run(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="plenary bench certificates")
     parser.add_argument("--n", type=int, default=2000, help="How many certificates (default 2000).")
     parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="CPU time per certificate before signing, with the version-1 statement and now, in one process.",
+    )
     options = parser.parse_args(argv)
+    if options.compare:
+        figures = compare(max(1, options.n))
+        base = figures["before signing (link only, segno)"]
+        for name, milliseconds in figures.items():
+            print(
+                f"{name}: {milliseconds:.2f} ms CPU per certificate ({100 * (milliseconds / base - 1):+.0f} %)"
+            )
+        return
     count, processes = max(1, options.n), max(1, options.processes)
     with tempfile.TemporaryDirectory(prefix="plenary-bench-") as folder:
         chunk = -(-count // (processes * 4))

@@ -1,7 +1,10 @@
 /* Checks a certificate's signed QR statement in the browser (WebCrypto Ed25519), without the network
    once the page has loaded: the public keys and the withdrawn serials are fetched while online and kept in
-   localStorage. Statement: base64url(JSON [1, serial, name_en, name_zh, programme, hours, issued, key_id])
-   "." base64url(signature). See certificates/signing.py. */
+   localStorage. Statements (see certificates/signing.py):
+   version 2, decimal digits of one big-endian number: 2, key id (6 bytes), issued (days since 2000-01-01,
+   2 bytes), serial, name_en, name_zh, programme, hours (each a length byte and UTF-8), signature (64 bytes);
+   version 1: base64url(JSON [1, serial, name_en, name_zh, programme, hours, issued, key_id]) "."
+   base64url(signature). */
 "use strict";
 (function () {
   var strings = JSON.parse(document.getElementById("verify-strings").textContent);
@@ -50,20 +53,66 @@
     return out;
   }
 
+  function base64url(data) {
+    var binary = "";
+    for (var i = 0; i < data.length; i++) binary += String.fromCharCode(data[i]);
+    return window.btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function fromDigits(digits) {
+    // The statement's bytes from its decimal digits (the first byte, the version, is never zero).
+    var number = BigInt(digits);
+    var out = [];
+    while (number > 0n) {
+      out.unshift(Number(number & 255n));
+      number >>= 8n;
+    }
+    return new Uint8Array(out);
+  }
+
+  function readVersion2(digits) {
+    if (digits.length > 2000) throw new Error("long");
+    var data = fromDigits(digits);
+    var payload = data.slice(0, data.length - 64);
+    var signature = data.slice(data.length - 64);
+    if (payload.length < 9 || payload[0] !== 2) throw new Error("version");
+    var decoder = new TextDecoder("utf-8", { fatal: true });
+    var texts = [];
+    var at = 9;
+    for (var field = 0; field < 5; field++) {
+      if (at >= payload.length || at + 1 + payload[at] > payload.length) throw new Error("short");
+      texts.push(decoder.decode(payload.slice(at + 1, at + 1 + payload[at])));
+      at += 1 + payload[at];
+    }
+    if (at !== payload.length) throw new Error("long");
+    var issued = new Date(Date.UTC(2000, 0, 1) + (payload[7] * 256 + payload[8]) * 86400000);
+    return {
+      payload: payload,
+      signature: signature,
+      values: [2, texts[0], texts[1], texts[2], texts[3], texts[4], issued.toISOString().slice(0, 10),
+        base64url(payload.slice(1, 7))]
+    };
+  }
+
+  function readVersion1(token) {
+    var parts = token.split(".");
+    if (parts.length !== 2) throw new Error("parts");
+    var payload = bytes(parts[0]);
+    var values = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
+    if (!Array.isArray(values) || values.length !== 8 || values[0] !== 1) throw new Error("version");
+    return { payload: payload, signature: bytes(parts[1]), values: values };
+  }
+
   function check(text) {
     var token = text.trim();
     if (token.indexOf("#") >= 0) token = token.slice(token.lastIndexOf("#") + 1);
-    var parts = token.split(".");
     var payload, signature, values;
     try {
-      if (parts.length !== 2) throw new Error("parts");
-      payload = bytes(parts[0]);
-      signature = bytes(parts[1]);
-      values = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
+      var read = /^[0-9]+$/.test(token) ? readVersion2(token) : readVersion1(token);
+      payload = read.payload;
+      signature = read.signature;
+      values = read.values;
     } catch (error) {
-      return Promise.resolve({ state: "malformed" });
-    }
-    if (!Array.isArray(values) || values.length !== 8 || values[0] !== 1) {
       return Promise.resolve({ state: "malformed" });
     }
     var keys = stored(KEYS);

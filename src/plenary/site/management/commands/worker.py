@@ -1,8 +1,9 @@
 """`plenary worker`: runs background tasks from the database queue; start as many as you like.
 
 Beside the queue, each worker runs the messaging sweep once a minute (reminders due, messages due and
-retries whose back-off has passed). Several workers sweep at once safely: deliveries are inserted or
-skipped on a unique constraint and taken under a lease (``messaging/services.py``).
+retries whose back-off has passed) and queues the meeting-report pulls that are due. Several workers sweep
+at once safely: deliveries are inserted or skipped on a unique constraint and taken under a lease
+(``messaging/services.py``); a pull's schedule slot is claimed by a conditional UPDATE (``attendance/pulls.py``).
 
 The worker outlives its database: when the database is locked, restarting or unreachable, the queue
 loop stops with a database error; the worker then closes its connections, waits (1 s, doubling up to
@@ -30,6 +31,7 @@ HEALTHY_SECONDS = 60.0
 
 
 def sweep_every(interval: float, stop: threading.Event) -> None:
+    from plenary.attendance import pulls
     from plenary.messaging import services
 
     while not stop.wait(interval):
@@ -37,6 +39,10 @@ def sweep_every(interval: float, stop: threading.Event) -> None:
             services.sweep()
         except Exception:  # the sweep must never stop the worker; the next minute tries again
             logger.exception("Messaging sweep failed")
+        try:
+            pulls.schedule_due_pulls()  # connected meetings whose report is due (each slot claimed once)
+        except Exception:
+            logger.exception("Queueing the meeting-report pulls failed")
         finally:
             close_old_connections()
             connection.close()
