@@ -248,7 +248,12 @@ def accept(*, token: str, password: str, name: str = ""):
     password and marks the invitation used. The caller has checked the password with Django's
     validators (``SetPasswordForm``)."""
     found = invitation_for(token)
-    invitation = Invitation.objects.select_for_update().filter(pk=found.pk).first() if found else None
+    # Locked, and asked again by its hash: a link sent again meanwhile has replaced this one.
+    invitation = (
+        Invitation.objects.select_for_update().filter(pk=found.pk, key_hash=found.key_hash).first()
+        if found
+        else None
+    )
     if state(invitation) != "open":
         raise InvitationUnusable(_("This invitation link cannot be used."))
     user = _account_for(invitation.email)

@@ -5,25 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_limits_cache_table'),
-        ('programmes', '0004_content_version'),
+        ("core", "0003_limits_cache_table"),
+        ("programmes", "0004_content_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='auditentry',
-            name='auditentry_action_known',
+            model_name="auditentry",
+            name="auditentry_action_known",
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('publish', 'Published'), ('unpublish', 'Withdrawn'), ('other', 'Other'), ('invite', 'Invited'), ('join', 'Joined'), ('cancel', 'Cancelled')], max_length=20, verbose_name='action'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("delete", "Deleted"),
+                    ("publish", "Published"),
+                    ("unpublish", "Withdrawn"),
+                    ("other", "Other"),
+                    ("invite", "Invited"),
+                    ("join", "Joined"),
+                    ("cancel", "Cancelled"),
+                ],
+                max_length=20,
+                verbose_name="action",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditentry',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['create', 'update', 'delete', 'publish', 'unpublish', 'other', 'invite', 'join', 'cancel'])), name='auditentry_action_known'),
+            model_name="auditentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "action__in",
+                        [
+                            "create",
+                            "update",
+                            "delete",
+                            "publish",
+                            "unpublish",
+                            "other",
+                            "invite",
+                            "join",
+                            "cancel",
+                        ],
+                    )
+                ),
+                name="auditentry_action_known",
+            ),
         ),
     ]

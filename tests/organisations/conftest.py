@@ -1,0 +1,1 @@
+from tests.registrations.conftest import fresh_rate_limits, smtp_inbox  # noqa: F401 - shared fixtures
