@@ -212,6 +212,15 @@ def test_reinviting_an_existing_account_adds_the_role_instead_of_a_second_accoun
     body = text_of(message)
     assert "your new role" in message["Subject"] and "/accounts/invitation/" not in body
     assert Invitation.objects.get().accepted_by == coordinator
+    twice = invite_by_page(
+        client,
+        django_capture_on_commit_callbacks,
+        email=coordinator.email,
+        role="checkin",
+        organisation=world["body"].pk,
+    )
+    assert twice.status_code == 200 and "already has this role" in twice.content.decode()
+    assert Invitation.objects.count() == 1
 
 
 def test_an_organiser_of_body_a_cannot_see_or_invite_into_body_b(world, django_capture_on_commit_callbacks):

@@ -113,6 +113,11 @@ def invite(
     sessions = list(sessions) if role == Role.CHECKIN and not all_doors else []
     body = organisation if role in BODY_ROLES else invited_by_body
     existing = _account_for(email)
+    if (
+        existing is not None
+        and Membership.objects.filter(user=existing, organisation=organisation, role=role).exists()
+    ):
+        raise DomainError(_("%(email)s already has this role.") % {"email": email})
     if existing is None and (
         Invitation.objects.filter(
             email=email, organisation=organisation, role=role, accepted_at=None, cancelled_at=None
