@@ -363,8 +363,9 @@ def scan(api, session, code="P-NOT-A-PASS"):
     )
 
 
-def test_door_staff_limited_to_a_session_scan_only_there_by_api_and_door_page(world, doors, api_as):
+def test_door_staff_limited_to_a_session_scan_only_there_by_api_and_door_page(world, doors, api_as, person):
     sharing, workshop, elsewhere = doors
+    someone = person("Lee Siu Ling", "李小玲")
     door = get_user_model().objects.create_user("door-limited", email="limited@example.org")
     membership = Membership.objects.create(
         user=door, organisation=world["body"], role=Role.CHECKIN, all_doors=True
@@ -373,7 +374,7 @@ def test_door_staff_limited_to_a_session_scan_only_there_by_api_and_door_page(wo
     # Every door of the body's programmes, and none of another body's.
     api = api_as(door)
     assert scan(api, sharing).status_code == 200 and scan(api, workshop).status_code == 200
-    assert scan(api, elsewhere).status_code == 404
+    assert scan(api, elsewhere).status_code == 403
     page = signed_in(door)
     assert page.get(f"/checkin/{workshop.pk}/").status_code == 200
     assert page.get(f"/checkin/{elsewhere.pk}/").status_code == 404
@@ -387,8 +388,9 @@ def test_door_staff_limited_to_a_session_scan_only_there_by_api_and_door_page(wo
     assert answer.status_code == 302
     membership.refresh_from_db()
     assert membership.all_doors is False
-    assert scan(api, sharing).json()["result"] == "unknown_code"
-    assert scan(api, workshop).status_code == 404
+    assert scan(api, sharing, someone.pass_code).json()["result"] == "checked_in"
+    assert scan(api, workshop, someone.pass_code).status_code == 403
+    assert scan(api, workshop).status_code == 403
     assert page.get(f"/checkin/{sharing.pk}/").status_code == 200
     assert page.get(f"/checkin/{workshop.pk}/").status_code == 404
     assert page.get(f"/checkin/{workshop.pk}/desk/").status_code == 404
@@ -400,7 +402,7 @@ def test_door_staff_limited_to_a_session_scan_only_there_by_api_and_door_page(wo
         f"/manage/staff/m/{membership.pk}/",
         {"action": "doors", "doors-doors": "some", "doors-sessions": [elsewhere.pk]},
     )
-    assert refused.status_code == 200 and scan(api, elsewhere).status_code == 404
+    assert refused.status_code == 200 and scan(api, elsewhere).status_code == 403
     entry = AuditEntry.objects.filter(object_type="membership", action="update").latest("id")
     assert entry.after["sessions"] == [sharing.pk] and entry.after["all_doors"] is False
 
