@@ -363,7 +363,11 @@ def build_world(tmp_path) -> dict:
         format="zoom", time_zone="Asia/Hong_Kong",
     )  # fmt: skip
     job = IssueJob.objects.create(programme=programme, state=IssueJob.State.DONE)
-    door_membership = Membership.objects.get(user__username="door", role=Membership.Role.CHECKIN)
+    door_membership = Membership.objects.get(
+        user__username="door",
+        role=Membership.Role.CHECKIN,
+        organisation=Membership.objects.get(user__username="organiser").organisation,
+    )
     invitation = Invitation.objects.create(
         email="invited@example.org",
         organisation=door_membership.organisation,
