@@ -125,6 +125,15 @@ def test_invite_accept_sign_in_change_role_and_remove(world, smtp_inbox, django_
     assert actions("membership") == ["create", "update", "delete"]
     entry = AuditEntry.objects.get(object_type="membership", action="update")
     assert (entry.before["role"], entry.after["role"], entry.actor) == ("organiser", "checkin", organiser)
+    # The staff page shows the body's changes to its organisers, and not to another body's.
+    assert f"{user.get_username()} is now checkin of" in client.get("/manage/staff/").content.decode()
+    assert (
+        "new.colleague@example.org" not in signed_in(world["outsider"]).get("/manage/staff/").content.decode()
+    )
+    # The link's token is cut out of log lines.
+    from plenary.core.logs import mask_tokens
+
+    assert token not in mask_tokens(f"Gone: /zh-hant/accounts/invitation/{token}/")
 
 
 def test_the_email_and_the_pages_are_in_the_inviters_language(

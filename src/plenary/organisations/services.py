@@ -174,6 +174,7 @@ def send_again(*, actor, invitation: Invitation) -> None:
         actor=actor,
         action=Action.INVITE,
         instance=invitation,
+        after=snapshot(invitation),
         summary=f"invitation to {invitation.email} sent again",
     )
     _send(invitation)
@@ -285,6 +286,7 @@ def accept(*, token: str, password: str, name: str = ""):
         actor=user,
         action=Action.JOIN,
         instance=invitation,
+        after=snapshot(invitation),
         summary=f"{invitation.email} accepted the invitation to {invitation.organisation.name_en}",
     )
     return user

@@ -17,7 +17,7 @@ from plenary.access import rules as access
 from plenary.access.views import organiser_required
 from plenary.checkin.models import StaffAssignment
 from plenary.core.errors import DomainError
-from plenary.organisations import forms, services
+from plenary.organisations import forms, selectors, services
 from plenary.organisations.models import Membership
 
 Role = Membership.Role
@@ -64,6 +64,7 @@ def staff(request):
             "body_staff": [m for m in people if m.role != Role.COORDINATOR],
             "coordinators": [m for m in people if m.role == Role.COORDINATOR],
             "invitations": invitations,
+            "changes": selectors.staff_changes(access.staff_bodies(request.user)),
         },
     )
 
