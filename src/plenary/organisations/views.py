@@ -104,7 +104,7 @@ def invite(request):
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("staff:list")
-    return render(request, "staff/invite.html", {"form": form})
+    return render(request, "staff/invite.html", {"form": form, "days": services.INVITATION_DAYS})
 
 
 @organiser_required
