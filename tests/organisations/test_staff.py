@@ -460,3 +460,32 @@ def test_closed_invitations_are_purged_after_90_days(world):
     cutoff = timezone.now() - datetime.timedelta(days=services.CLOSED_INVITATIONS_KEPT_DAYS)
     assert services.purge_invitations(older_than=cutoff) == 1
     assert list(Invitation.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_an_organiser_sends_a_limited_number_of_invitations_an_hour(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from plenary.core.ratelimit import Limit
+
+    monkeypatch.setattr(services, "INVITATIONS_PER_HOUR", Limit("staff-invitations-test", 2))
+    client = signed_in(world["organiser"])
+    for n in range(2):
+        answer = invite_by_page(
+            client,
+            django_capture_on_commit_callbacks,
+            email=f"p{n}@example.org",
+            role="checkin",
+            organisation=world["body"].pk,
+        )
+        assert answer.status_code == 302
+    third = invite_by_page(
+        client,
+        django_capture_on_commit_callbacks,
+        email="p2@example.org",
+        role="checkin",
+        organisation=world["body"].pk,
+    )
+    assert third.status_code == 200 and "many invitations this hour" in third.content.decode()
+    assert Invitation.objects.count() == 2
+    resent = client.post(f"/manage/staff/invitations/{Invitation.objects.first().pk}/resend/", follow=True)
+    assert "many invitations this hour" in resent.content.decode()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from plenary.core.audit import record, snapshot
 from plenary.core.errors import DomainError
 from plenary.core.models import AuditEntry
+from plenary.core.ratelimit import Limit, hit
 from plenary.core.tasks import enqueue_on_commit
 from plenary.organisations.models import Invitation, Membership, Organisation
 
@@ -32,6 +33,8 @@ BODY_ROLES = (Role.ORGANISER, Role.CHECKIN)
 # or expired) is kept before the retention purge deletes it with its email address.
 INVITATION_DAYS = 7
 CLOSED_INVITATIONS_KEPT_DAYS = 90
+# Invitations (and sendings again) per organiser an hour: a stolen session cannot mail the world.
+INVITATIONS_PER_HOUR = Limit("staff-invitations", 50)
 
 
 class InvitationUnusable(DomainError):
@@ -110,6 +113,7 @@ def invite(
     rather than a second account; anyone else gets a link to choose a password."""
     email = _normalised(email)
     _check_role(organisation, role)
+    _count_sending(actor)
     sessions = list(sessions) if role == Role.CHECKIN and not all_doors else []
     body = organisation if role in BODY_ROLES else invited_by_body
     existing = _account_for(email)
@@ -159,6 +163,13 @@ def invite(
     return invitation
 
 
+def _count_sending(actor) -> None:
+    hit(
+        (INVITATIONS_PER_HOUR, str(getattr(actor, "pk", ""))),
+        message=_("You have sent many invitations this hour. Please wait a while and try again."),
+    )
+
+
 def _send(invitation: Invitation) -> None:
     from plenary.organisations import tasks
 
@@ -170,6 +181,7 @@ def send_again(*, actor, invitation: Invitation) -> None:
     """A new link (the earlier one stops working) and a new expiry."""
     if not invitation.is_open:
         raise DomainError(_("This invitation is no longer open."))
+    _count_sending(actor)
     record(
         actor=actor,
         action=Action.INVITE,
