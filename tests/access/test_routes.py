@@ -34,7 +34,7 @@ from plenary.certificates.models import Certificate, IssueJob
 from plenary.engagement.models import Reflection
 from plenary.media.models import Photo
 from plenary.messaging.models import Message
-from plenary.organisations.models import Membership, Organisation
+from plenary.organisations.models import Invitation, Membership, Organisation
 from plenary.privacy.models import PrivacyRequest
 from plenary.programmes.models import CoOrganiser, Programme, Session, Venue
 from plenary.registrations.models import Registration
@@ -265,6 +265,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     | {"coordinator_a": "404", "coordinator_b": "404", "outsider": "404"},
     "api/v1/programmes/<slug>/reminders": API_MANAGE,
     "api/v1/programmes/<slug>/stats": API_MANAGE,
+    # --- staff of one's own body (issue 17) -------------------------------------------------------------
+    "manage/staff/": ORGANISER,
+    "manage/staff/invite/": ORGANISER,
+    # The door staff's membership of L's body, and an invitation into it: L's organisers (and admins) only.
+    "manage/staff/m/<id:pk>/": ORGANISER | {"outsider": "404"},
+    "manage/staff/m/<id:pk>/remove/": row("L      L      403    403    403    404    405    405"),
+    "manage/staff/invitations/<id:pk>/cancel/": row("L      L      403    403    403    404    405    405"),
+    "manage/staff/invitations/<id:pk>/resend/": row("L      L      403    403    403    404    405    405"),
+    # An invitation's link, for anyone holding it (an unknown token here: a clear "not valid" page).
+    "accounts/invitation/<str:token>/": row("404    404    404    404    404    404    404    404"),
 }
 
 # Django's own admin is Django's: it is tested by Django.
@@ -354,7 +364,21 @@ def build_world(tmp_path) -> dict:
         format="zoom", time_zone="Asia/Hong_Kong",
     )  # fmt: skip
     job = IssueJob.objects.create(programme=programme, state=IssueJob.State.DONE)
+    door_membership = Membership.objects.get(
+        user__username="door",
+        role=Membership.Role.CHECKIN,
+        organisation=Membership.objects.get(user__username="organiser").organisation,
+    )
+    invitation = Invitation.objects.create(
+        email="invited@example.org",
+        organisation=door_membership.organisation,
+        role=Membership.Role.CHECKIN,
+        invited_by_body=door_membership.organisation,
+        invited_by=User.objects.get(username="organiser"),
+    )
     return {
+        "door_membership": door_membership,
+        "invitation": invitation,
         "programme": programme,
         "other": other,
         "sharing": sharing,
@@ -406,6 +430,8 @@ def url_for(route: str, world: dict, role: str) -> str:
         "privacy/": world["privacy_request"],
         "reflections/": world["reflection"],
         "<objectkind:kind>/": world["sharing"],
+        "staff/m/": world["door_membership"],
+        "staff/invitations/": world["invitation"],
     }
     registrant = world["registrant"]
 

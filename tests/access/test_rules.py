@@ -36,6 +36,23 @@ def cast(reference_programme):
     )
     sharing = reference_programme.sessions.get(kind="sharing")
     StaffAssignment.objects.create(user=assigned, session=sharing)
+    # Issue 17: check-in staff for every door of their body's programmes (not limited to sessions).
+    every_door = User.objects.create_user("door-every")
+    Membership.objects.create(
+        user=every_door,
+        organisation=Organisation.objects.get(acronym="LWB"),
+        role=Membership.Role.CHECKIN,
+        all_doors=True,
+    )
+    Session.objects.create(
+        programme=reference_programme,
+        title_en="Second room",
+        kind=Session.Kind.WORKSHOP,
+        mode=Session.Mode.IN_PERSON,
+        venue=sharing.venue,
+        starts_at=sharing.starts_at,
+        ends_at=sharing.ends_at,
+    )
     users = {
         "anonymous": AnonymousUser(),
         "admin": User.objects.get(username="admin"),
@@ -44,6 +61,7 @@ def cast(reference_programme):
         "coordinator": User.objects.get(username="coordinator"),
         "door (unassigned)": User.objects.get(username="door"),
         "door (assigned)": assigned,
+        "door (every door)": every_door,
     }
     return users, [reference_programme, other]
 
@@ -83,6 +101,20 @@ def test_scans_and_its_sql_twin_agree_for_every_user_and_session(cast):
     assert rules.scans(users["door (assigned)"], sharing)
     assert not rules.scans(users["door (unassigned)"], sharing)
     assert not rules.scans(users["outsider"], sharing)
+    # Limited to the sharing session: not the programme's other room, nor the other body's room.
+    second = programmes[0].sessions.get(title_en="Second room")
+    elsewhere = programmes[1].sessions.filter(mode__in=rules.ROOM_MODES).first()
+    assert not rules.scans(users["door (assigned)"], second)
+    assert not rules.scans(users["door (assigned)"], elsewhere)
+    # Every door of the body's programmes (rooms only), and none of another body's.
+    assert rules.scans(users["door (every door)"], sharing) and rules.scans(
+        users["door (every door)"], second
+    )
+    assert not rules.scans(users["door (every door)"], elsewhere)
+    assert not any(
+        rules.scans(users["door (every door)"], session)
+        for session in programmes[0].sessions.exclude(mode__in=rules.ROOM_MODES)
+    )
 
 
 def test_an_organiser_of_another_body_cannot_edit_a_venue(cast):

@@ -10,8 +10,9 @@ The people (ARCHITECTURE.md "People"):
 - a platform admin (superuser) may do everything;
 - organiser staff (``Membership.Role.ORGANISER`` of a body) manage the programmes their bodies
   co-organise, edit the venues their bodies own, and see the staff of their own bodies;
-- check-in staff scan at the doors of the sessions they are assigned to, and nothing else; organisers
-  may scan at the doors of their programmes;
+- check-in staff scan at the doors of the sessions they are assigned to — or, when their body lets them
+  (``Membership.all_doors``), at every door of its programmes — and nothing else; organisers may scan
+  at the doors of their programmes;
 - an agency coordinator nominates staff of their agency and sees the registrations they nominated — the
   collection statement tells self-registrants that their registration goes to the organisers only;
 - a participant reaches their own registration through its private link (``registrations.selectors
@@ -132,7 +133,18 @@ def scannable_sessions(user) -> QuerySet[Session]:
     return sessions.filter(
         Q(pk__in=StaffAssignment.objects.filter(user=user).values("session"))
         | Q(programme__in=managed_programmes(user).values("pk"))
+        | Q(programme__in=_every_door_programmes(user))
     )
+
+
+def _every_door_programmes(user) -> QuerySet:
+    """Programmes co-organised by a body where ``user`` is check-in staff for every door (not limited
+    to the sessions they are assigned to)."""
+    return CoOrganiser.objects.filter(
+        organisation__memberships__user=user,
+        organisation__memberships__role=Role.CHECKIN,
+        organisation__memberships__all_doors=True,
+    ).values("programme")
 
 
 def scans(user, session: Session) -> bool:
@@ -149,13 +161,19 @@ def scans_sql(session_alias: str, user) -> tuple[str, list]:
     modes = ", ".join(["%s"] * len(ROOM_MODES))
     if user.is_superuser:
         return f"({session_alias}.{column(Session, 'mode')} IN ({modes}))", list(ROOM_MODES)
-    organiser, organiser_params = manages_sql(f"{session_alias}.{column(Session, 'programme')}", user)
+    programme = f"{session_alias}.{column(Session, 'programme')}"
+    organiser, organiser_params = manages_sql(programme, user)
     expression = (
         f"({session_alias}.{column(Session, 'mode')} IN ({modes}) AND ("  # noqa: S608 - names from the models, values bound
         f"EXISTS (SELECT 1 FROM {sql.table(StaffAssignment)} a WHERE a.{column(StaffAssignment, 'user')} = %s "
-        f"AND a.{column(StaffAssignment, 'session')} = {session_alias}.id) OR {organiser}))"
+        f"AND a.{column(StaffAssignment, 'session')} = {session_alias}.id) OR {organiser} OR "
+        # Check-in staff for every door of their body's programmes (``_every_door_programmes``).
+        f"EXISTS (SELECT 1 FROM {sql.table(CoOrganiser)} cd JOIN {sql.table(Membership)} md "
+        f"ON md.{column(Membership, 'organisation')} = cd.{column(CoOrganiser, 'organisation')} "
+        f"WHERE cd.{column(CoOrganiser, 'programme')} = {programme} AND md.{column(Membership, 'user')} = %s "
+        f"AND md.{column(Membership, 'role')} = %s AND md.{column(Membership, 'all_doors')} = %s)))"
     )
-    return expression, [*ROOM_MODES, user.pk, *organiser_params]
+    return expression, [*ROOM_MODES, user.pk, *organiser_params, user.pk, Role.CHECKIN, True]
 
 
 def checkin_only(user) -> bool:
@@ -241,6 +259,79 @@ def door_staff(user) -> QuerySet:
     if not _admin(user):
         users = users.filter(memberships__organisation__in=organiser_bodies(user))
     return users.distinct().order_by("username")
+
+
+def staff_bodies(user) -> QuerySet[Organisation]:
+    """Bodies whose staff (organisers, check-in staff) this user invites and manages: those they are
+    organiser staff of (every non-agency body for an admin)."""
+    if _admin(user):
+        return Organisation.objects.filter(is_member_agency=False)
+    return organiser_bodies(user)
+
+
+def invitable_agencies(user) -> QuerySet[Organisation]:
+    """Member agencies this user may invite coordinators for: those taking part (with a quota or a
+    nomination) in a programme the user manages (every member agency for an admin). An organiser
+    already works with these agencies; a coordinator sees their agency's nominations wherever made."""
+    from plenary.registrations.models import Quota, Registration
+
+    if not _signed_in(user):
+        return Organisation.objects.none()
+    agencies = Organisation.objects.filter(is_member_agency=True)
+    if _admin(user):
+        return agencies
+    programmes = managed_programmes(user).values("pk")
+    return agencies.filter(
+        Q(pk__in=Quota.objects.filter(programme__in=programmes).values("organisation"))
+        | Q(
+            pk__in=Registration.objects.filter(
+                programme__in=programmes, source=Registration.Source.NOMINATED
+            ).values("organisation")
+        )
+    )
+
+
+def staff_memberships(user) -> QuerySet[Membership]:
+    """The staff page's people: memberships of the user's own bodies, and coordinators of the agencies
+    taking part in their programmes or invited by their bodies. Nobody else's."""
+    memberships = Membership.objects.select_related("user", "organisation", "invited_by_body")
+    if _admin(user):
+        return memberships.all()
+    if not is_organiser(user):
+        return memberships.none()
+    bodies = organiser_bodies(user).values("pk")
+    return memberships.filter(
+        Q(organisation__in=bodies, role__in=[Role.ORGANISER, Role.CHECKIN])
+        | Q(role=Role.COORDINATOR, invited_by_body__in=bodies)
+        | Q(role=Role.COORDINATOR, organisation__in=invitable_agencies(user).values("pk"))
+    )
+
+
+def changeable_memberships(user) -> QuerySet[Membership]:
+    """Memberships this user may change or remove: organisers and check-in staff of their own bodies,
+    and coordinators their bodies invited (an agency's other coordinators are the agency's business)."""
+    memberships = Membership.objects.select_related("user", "organisation")
+    if _admin(user):
+        return memberships.all()
+    if not is_organiser(user):
+        return memberships.none()
+    bodies = organiser_bodies(user).values("pk")
+    return memberships.filter(
+        Q(organisation__in=bodies, role__in=[Role.ORGANISER, Role.CHECKIN])
+        | Q(role=Role.COORDINATOR, invited_by_body__in=bodies)
+    )
+
+
+def staff_invitations(user) -> QuerySet:
+    """Invitations this user sees, cancels and sends again: those made for their bodies."""
+    from plenary.organisations.models import Invitation
+
+    invitations = Invitation.objects.select_related("organisation", "invited_by")
+    if _admin(user):
+        return invitations.all()
+    if not is_organiser(user):
+        return invitations.none()
+    return invitations.filter(invited_by_body__in=organiser_bodies(user).values("pk"))
 
 
 def programme_coordinators(programme: Programme) -> QuerySet:

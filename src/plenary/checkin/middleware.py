@@ -10,9 +10,10 @@ from django.shortcuts import render
 from plenary.access.rules import checkin_only
 
 # What a check-in-only account may reach: the scanner, its API, signing in and out, its own password,
+# an invitation's link (to a new role),
 # static files.
 SCANNER_PATHS = re.compile(
-    r"^/(?:zh-hant/)?(?:checkin/|accounts/log(?:in|out)/|accounts/password/)"
+    r"^/(?:zh-hant/)?(?:checkin/|accounts/log(?:in|out)/|accounts/password/|accounts/invitation/)"
     r"|^/static/|^/healthz$"
     r"|^/api/v1/checkins(?:/batch)?$|^/api/v1/sessions/\d+/(?:roster|lookup)$"
 )

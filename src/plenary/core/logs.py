@@ -1,4 +1,5 @@
-"""Private-link tokens kept out of logs: ``/me/<token>/…`` and ``/j/<token>/…`` are written masked.
+"""Private-link tokens kept out of logs: ``/me/<token>/…``, ``/j/<token>/…`` and a staff invitation's
+``/accounts/invitation/<token>/`` are written masked.
 
 A token is a password to a person's registration; a log line (every 4xx and 5xx under a private
 link, the access log) must not hand it to whoever reads the logs.
@@ -10,7 +11,7 @@ import logging
 import re
 
 # The token segment of a private address (with or without the language prefix, in any URL or text).
-TOKEN_IN_PATH = re.compile(r"(/(?:me|j)/)([^/\s?#\"']+)")
+TOKEN_IN_PATH = re.compile(r"(/(?:me|j|accounts/invitation)/)([^/\s?#\"']+)")
 
 
 def mask_tokens(text: str) -> str:

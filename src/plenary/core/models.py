@@ -13,6 +13,10 @@ class AuditEntry(models.Model):
         PUBLISH = "publish", _("Published")
         UNPUBLISH = "unpublish", _("Withdrawn")
         OTHER = "other", _("Other")
+        # Staff of a body (organisations): an invitation sent, accepted, or cancelled.
+        INVITE = "invite", _("Invited")
+        JOIN = "join", _("Joined")
+        CANCEL = "cancel", _("Cancelled")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -36,7 +40,17 @@ class AuditEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    action__in=["create", "update", "delete", "publish", "unpublish", "other"]
+                    action__in=[
+                        "create",
+                        "update",
+                        "delete",
+                        "publish",
+                        "unpublish",
+                        "other",
+                        "invite",
+                        "join",
+                        "cancel",
+                    ]
                 ),
                 name="auditentry_action_known",
             )

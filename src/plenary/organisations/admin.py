@@ -5,6 +5,7 @@ from plenary.organisations.models import Membership, Organisation
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    fk_name = "organisation"
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -19,7 +20,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "role"]
+    list_display = ["user", "organisation", "role", "all_doors"]
     list_filter = ["role"]
     search_fields = ["user__username", "organisation__name_en"]
     autocomplete_fields = ["user", "organisation"]

@@ -53,6 +53,17 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Check-in staff: every door of the body's programmes, or only the sessions they are assigned to
+    # (``checkin.StaffAssignment``). Accounts made before staff invitations keep the assigned doors only.
+    all_doors = models.BooleanField(
+        _("every door of the body's programmes"),
+        default=False,
+        help_text=_("Off: only the sessions this person is assigned to."),
+    )
+    # A coordinator invited by an organiser: that organiser's body, whose organisers may remove them.
+    invited_by_body = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -63,3 +74,47 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class Invitation(models.Model):
+    """An organiser's invitation to join a body as organiser or check-in staff, or an agency as its
+    coordinator. The link's token is kept only as a hash (like API tokens); it works once, until
+    ``expires_at``, and a new one is made each time the invitation is sent."""
+
+    email = models.EmailField(_("email"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    all_doors = models.BooleanField(_("every door of the body's programmes"), default=True)
+    sessions = models.ManyToManyField(
+        "programmes.Session", blank=True, related_name="+", verbose_name=_("sessions")
+    )
+    # The body whose organiser invited (for a coordinator, not the agency itself).
+    invited_by_body = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=10, default="en")
+    key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        indexes = [models.Index(fields=["organisation", "accepted_at", "cancelled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.organisation} · {self.get_role_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None

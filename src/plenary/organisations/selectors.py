@@ -41,3 +41,18 @@ def _named_now(name: str) -> Organisation | None:
         [name, name, name],
     )
     return sql.hydrate(Organisation, names, row) if row else None
+
+
+def staff_changes(bodies, limit: int = 30):
+    """The audit log's latest entries about the staff of these bodies: their memberships and invitations
+    (including coordinators they invited), newest first. Entries about a programme are not these."""
+    from django.db.models import Q
+
+    from plenary.core.models import AuditEntry
+
+    ids = list(bodies.values_list("pk", flat=True))
+    about = Q()
+    for side in ("before", "after"):
+        about |= Q(**{f"{side}__has_key": "role", f"{side}__organisation__in": ids})
+        about |= Q(**{f"{side}__has_key": "role", f"{side}__invited_by_body__in": ids})
+    return AuditEntry.objects.filter(programme=None).filter(about).select_related("actor")[:limit]

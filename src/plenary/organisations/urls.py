@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plenary.core.ratelimit import Limit, check, client_address, hit, rate_limited
 from plenary.organisations.models import Membership
+from plenary.organisations.views import accept_invitation
 
 app_name = "accounts"
 
@@ -149,6 +150,8 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
+    # A staff invitation's link (organisations/views.py): choose a password, land signed in.
+    path("accounts/invitation/<str:token>/", accept_invitation, name="invitation"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password-change"),
     path("accounts/password/done/", PasswordChangeDoneView.as_view(), name="password-change-done"),

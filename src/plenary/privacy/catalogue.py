@@ -318,7 +318,23 @@ CATALOGUE: dict[str, Entry] = {
     "organisations.Organisation": Entry(
         owner=None, other="id name_en name_zh name_zh_provisional acronym kind is_member_agency created_at"
     ),
-    "organisations.Membership": Entry(owner=None, other="id user organisation role"),
+    "organisations.Membership": Entry(
+        owner=None, other="id user organisation role all_doors invited_by_body"
+    ),
+    "organisations.Invitation": Entry(
+        owner=None,
+        personal={
+            "email": Personal(
+                KEEP,
+                exported=False,
+                reason="a staff invitation: deleted 90 days after it is accepted, cancelled or expires "
+                "(organisations.services.purge_invitations, run by the retention purge)",
+            ),
+        },
+        other="id organisation role all_doors invited_by_body invited_by language key_hash created_at "
+        "sent_at expires_at accepted_at accepted_by cancelled_at",
+        reason="staff invitations, seen by the inviting body's organisers",
+    ),
     "programmes.Programme": Entry(
         owner=None,
         other="id slug title_en title_zh summary_en summary_zh starts_on ends_on time_zone status "

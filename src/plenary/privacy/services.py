@@ -488,6 +488,7 @@ class PurgeReport:
     dry_run: bool
     lines: list[PurgeLine] = field(default_factory=list)
     mail_files: int = 0
+    invitations: int = 0  # closed staff invitations deleted
 
     @property
     def registrations(self) -> int:
@@ -594,4 +595,10 @@ def purge(*, dry_run: bool = False, today: datetime.date | None = None, actor=No
             )
     cutoff = timezone.now() - datetime.timedelta(days=settings.PLENARY_RETENTION_DAYS)
     report.mail_files = _delete_mail(older_than=cutoff, dry_run=dry_run)
+    # Staff invitations, with the email addresses they hold: 90 days after they closed.
+    from plenary.organisations.services import CLOSED_INVITATIONS_KEPT_DAYS, purge_invitations
+
+    report.invitations = purge_invitations(
+        older_than=timezone.now() - datetime.timedelta(days=CLOSED_INVITATIONS_KEPT_DAYS), dry_run=dry_run
+    )
     return report

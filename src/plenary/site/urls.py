@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("plenary.privacy.urls")),
     path("", include("plenary.registrations.urls")),
     path("", include("plenary.organisations.urls")),
+    path("", include("plenary.organisations.staff_urls")),
     path("", include("plenary.media.urls")),
     path("", include("plenary.publicity.urls")),
     path("", include("plenary.engagement.urls")),

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"mail files older than the platform's retention period: {report.mail_files} {verb} deleted"
         )
+        self.stdout.write(f"staff invitations closed over 90 days ago: {report.invitations} {verb} deleted")
         self.stdout.write(
             f"total: {report.registrations} registrations and {report.files} files {verb} "
             + ("anonymised or deleted (dry run: nothing changed)" if dry_run else "anonymised or deleted")
