@@ -40,6 +40,7 @@ from plenary.messaging.channels import FAILED, RETRY, SENT, Outgoing, channel
 from plenary.messaging.errors import MessageRefused, TooLateToCancel
 from plenary.messaging.models import Delivery, Message, ReminderRule
 from plenary.programmes.models import Programme, Session
+from plenary.registrations import private_page
 from plenary.registrations.models import Registration, SeatAllocation
 
 logger = logging.getLogger(__name__)
@@ -474,6 +475,7 @@ def _send(taken: list[Delivery]) -> dict[str, int]:
         by_channel.setdefault(delivery.channel, []).append(
             (delivery, Outgoing(delivery.pk, delivery.address, subject, body))
         )
+    sent_to: list[int] = []
     for name, items in by_channel.items():
         held = {delivery.pk: delivery for delivery, _item in items}
         pace = _Pace(RATE)
@@ -485,12 +487,16 @@ def _send(taken: list[Delivery]) -> dict[str, int]:
             update = {"attempts": attempts, "last_error": outcome.error, "lease": "", "leased_until": None}
             if outcome.state == SENT:
                 update.update(state=Delivery.State.SENT, sent_at=now, last_error="")
+                if delivery.registration_id:
+                    sent_to.append(delivery.registration_id)
             elif outcome.state == RETRY and attempts < MAX_ATTEMPTS:
                 update.update(state=Delivery.State.RETRYING, next_attempt_at=now + backoff(attempts))
             else:  # failed for good: next_attempt_at keeps when the last attempt was
                 update.update(state=Delivery.State.FAILED, next_attempt_at=now)
             counts[outcome.state if outcome.state != RETRY or attempts < MAX_ATTEMPTS else FAILED] += 1
             Delivery.objects.filter(pk=delivery.pk, lease=delivery.lease).update(**update)
+    # The private page lists the messages sent (registrations/private_page.py).
+    private_page.page_changed(*set(sent_to))
     return counts
 
 

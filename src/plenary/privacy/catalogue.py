@@ -74,7 +74,7 @@ CATALOGUE: dict[str, Entry] = {
             "photo_opt_out": Personal(KEEP, reason="a photo opt-out must keep working"),
             "created_at": Personal(KEEP, reason=FIGURES),
         },
-        other="id programme nominated_by updated_at",
+        other="id programme nominated_by updated_at page_version",
     ),
     "registrations.ConsentRecord": Entry(
         owner="registration",
