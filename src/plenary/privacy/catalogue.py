@@ -76,6 +76,17 @@ CATALOGUE: dict[str, Entry] = {
         },
         other="id programme nominated_by updated_at page_version",
     ),
+    "registrations.PrivatePageCopy": Entry(
+        owner="registration",
+        personal={
+            "html": Personal(
+                BLANK,
+                exported=False,
+                reason="a copy of the private page, made from the rows exported here; deleted on erasure",
+            ),
+        },
+        other="id registration language fingerprint fill",
+    ),
     "registrations.ConsentRecord": Entry(
         owner="registration",
         personal={

@@ -226,3 +226,25 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} {self.kind}={self.given} ({self.wording_version})"
+
+
+class PrivatePageCopy(models.Model):
+    """A person's private page as last rendered in one language, with the fingerprint it was rendered for
+    (``private_page.py``). Kept in the database, beside the registration, so that every web process and
+    node shares one copy and erasure deletes it with the rest of the person's rows."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="page_copies", db_index=False
+    )
+    language = models.CharField(max_length=10)
+    fingerprint = models.CharField(max_length=200)
+    html = models.TextField()
+    fill = models.TextField(default="{}")  # what the per-request filling needs, as JSON
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "language"], name="private_page_copy_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} · {self.language}"

@@ -1,10 +1,12 @@
 """The participant's private page ``/me/<token>/``, rendered once per registration version and language.
 
 The page shows one person's registration, seats, pass, certificates, personal data and the messages
-they were sent. It is read far more often than any of that changes, so it is rendered once and kept in
-the cache under the registration's id (never shared between people), together with the *fingerprint*
-it was rendered for. The fingerprint is read with the registration itself, in the request's one
-lookup (``head()``), and changes whenever what the page shows changes:
+they were sent. It is read far more often than any of that changes, so it is rendered once per
+language and kept beside the registration (``PrivatePageCopy``: one row per registration and language,
+never shared between people, and shared by every web process and node, with or without Redis),
+together with the *fingerprint* it was rendered for. The request's one lookup (``head()``) reads the
+registration, its current fingerprint and the kept copy together; the fingerprint changes whenever
+what the page shows changes:
 
 - the registration row's ``updated_at`` (every change of its status, details, consents, link or pass);
 - its seats' newest ``updated_at`` and their number (``seats.py`` stamps every seat it writes);
@@ -18,23 +20,25 @@ hybrid session has room (the "switch" buttons), a waiting seat's place in the qu
 cancelled person may register again, and the visitor's own CSRF token. Visitors with a session or
 pending messages get the page rendered afresh (their menu, their messages), never stored.
 
-Erasure calls ``forget()``: the cached copies in the shared cache are deleted, and the version rises,
-so no copy in a process's own memory is ever served again either.
+Erasure calls ``forget()``: the copies are deleted and the version rises; a copy is written only
+while the registration still has the version it was rendered for, so a visit racing an erasure cannot
+put one back.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
@@ -43,9 +47,8 @@ from plenary.programmes import pages
 from plenary.programmes.models import Programme
 from plenary.registrations import selectors
 from plenary.registrations.emails import pass_svg
-from plenary.registrations.models import Registration, SeatAllocation
+from plenary.registrations.models import PrivatePageCopy, Registration, SeatAllocation, SeatCounter
 
-PAGE_SECONDS = 3600
 CSRF_SLOT = "csrf-token-slot-for-this-visitor"
 POSITION = "<!--plenary:position:{}-->"
 _SECTIONS = re.compile(r"<!--plenary:(switch:\d+|again)-->(.*?)<!--plenary:/(?:switch|again)-->", re.S)
@@ -54,12 +57,16 @@ HEAD_FIELDS = (
     "id",
     "status",
     "programme_id",
+    "page_version",
     "fingerprint",
     "registration_open",
     "programme_status",
     "registration_closes_at",
     "ends_on",
     "time_zone",
+    "copy_fingerprint",
+    "copy_html",
+    "copy_fill",
 )
 
 
@@ -70,56 +77,52 @@ def page_changed(*registration_ids: int) -> None:
 
 
 def forget(*registration_ids: int) -> None:
-    """Erasure: the cached copies of these pages go, in every language, and the version rises.
+    """Erasure: the kept copies of these pages go, in every language, and the version rises.
 
-    Deleted now and again once the erasure commits: a visit in between may have stored a copy."""
+    Deleted now and again once the erasure commits (a visit in between may have kept one)."""
     page_changed(*registration_ids)
-    keys = [_key(pk, code) for pk in registration_ids for code, _name in settings.LANGUAGES]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-def _key(registration_id: int, language: str) -> str:
-    return f"private-page:{registration_id}:{language}"
+    copies = PrivatePageCopy.objects.filter(registration_id__in=registration_ids)
+    copies.delete()
+    transaction.on_commit(copies.delete)
 
 
 @lru_cache(maxsize=1)
 def _HEAD_SQL() -> str:  # noqa: N802 - a constant, built once the models are loaded
-    r, p, s = (sql.column(Registration, name) for name in ("id", "programme", "updated_at"))
-    seat_of, seat_stamp = sql.column(SeatAllocation, "registration"), sql.column(SeatAllocation, "updated_at")
-    seats = sql.table(SeatAllocation)
-    pc = {name: sql.column(Programme, name) for name in ("id", "content_version", "status", "time_zone")}
-    pc |= {name: sql.column(Programme, name) for name in ("registration_open", "registration_closes_at")}
-    pc["ends_on"] = sql.column(Programme, "ends_on")
+    def r(name: str) -> str:
+        return "r." + sql.column(Registration, name)
+
+    def p(name: str) -> str:
+        return "p." + sql.column(Programme, name)
+
+    def c(name: str) -> str:
+        return "c." + sql.column(PrivatePageCopy, name)
+
+    seats, seat_of = sql.table(SeatAllocation), sql.column(SeatAllocation, "registration")
     return (
-        f"SELECT r.{r}, r.{sql.column(Registration, 'status')}, r.{p}, "  # noqa: S608 - names from the models, values bound
-        f"r.{s}, r.{sql.column(Registration, 'page_version')}, p.{pc['content_version']}, "
-        f"(SELECT MAX({seat_stamp}) FROM {seats} WHERE {seat_of} = r.{r}), "
-        f"(SELECT COUNT(*) FROM {seats} WHERE {seat_of} = r.{r}), "
-        f"p.{pc['registration_open']}, p.{pc['status']}, p.{pc['registration_closes_at']}, "
-        f"p.{pc['ends_on']}, p.{pc['time_zone']} "
-        f"FROM {sql.table(Registration)} r JOIN {sql.table(Programme)} p ON p.{pc['id']} = r.{p} "
-        f"WHERE r.{sql.column(Registration, 'token')} = %s"
+        f"SELECT {r('id')}, {r('status')}, {r('programme')}, {r('page_version')}, "  # noqa: S608 - names from the models, values bound
+        f"{r('updated_at')}, {p('content_version')}, "
+        f"(SELECT MAX({sql.column(SeatAllocation, 'updated_at')}) FROM {seats} WHERE {seat_of} = {r('id')}), "
+        f"(SELECT COUNT(*) FROM {seats} WHERE {seat_of} = {r('id')}), "
+        f"{p('registration_open')}, {p('status')}, {p('registration_closes_at')}, {p('ends_on')}, "
+        f"{p('time_zone')}, {c('fingerprint')}, {c('html')}, {c('fill')} "
+        f"FROM {sql.table(Registration)} r JOIN {sql.table(Programme)} p ON {p('id')} = {r('programme')} "
+        f"LEFT JOIN {sql.table(PrivatePageCopy)} c "
+        f"ON {c('registration')} = {r('id')} AND {c('language')} = %s "
+        f"WHERE {r('token')} = %s"
     )
 
 
-def head(token: str) -> dict | None:
-    """The registration's id and status, the fingerprint of its page and the programme's rule inputs,
-    in one indexed lookup by token (written by hand: on a cached page it is the request's only query)."""
+def head(token: str, language: str) -> dict | None:
+    """The registration's id and status, the fingerprint of its page, the programme's rule inputs and
+    the kept copy in this language, in one indexed lookup by token (written by hand: on a kept page it
+    is the request's only query)."""
     if not token or len(token) > 64:
         return None
-    row = sql.fetchone(_HEAD_SQL(), [token])
+    row = sql.fetchone(_HEAD_SQL(), [language, token])
     if row is None:
         return None
-    registration_id, status, programme_id, *fingerprint = row[:8]
-    rest = row[8:]
-    found = dict(
-        zip(
-            HEAD_FIELDS,
-            [registration_id, status, programme_id, tuple(str(value) for value in fingerprint), *rest],
-            strict=True,
-        )
-    )
+    fingerprint = "|".join(str(value) for value in row[3:8])
+    found = dict(zip(HEAD_FIELDS, [*row[:4], fingerprint, *row[8:]], strict=True))
     found["registration_closes_at"] = sql.aware(found["registration_closes_at"])
     return found
 
@@ -137,21 +140,42 @@ def _programme(row: dict) -> Programme:
 
 
 def private_page(request, token: str) -> HttpResponse:
-    row = head(token)
+    language = get_language() or settings.LANGUAGE_CODE
+    row = head(token, language)
     if row is None:
         raise Http404
-    language = get_language() or settings.LANGUAGE_CODE
-    stored = not request.GET and pages.anonymous(request)
-    cached = cache.get(_key(row["id"], language)) if stored else None
-    if cached is not None and cached[0] == row["fingerprint"]:
-        html, meta = cached[1], cached[2]
+    kept = not request.GET and pages.anonymous(request)
+    if kept and row["copy_fingerprint"] == row["fingerprint"]:
+        html, fill = row["copy_html"], json.loads(row["copy_fill"])
     else:
-        html, meta = _render(request, token)
-        if stored:
-            cache.set(_key(row["id"], language), (row["fingerprint"], html, meta), PAGE_SECONDS)
-    response = HttpResponse(_fill(request, html, meta, row))
+        html, fill = _render(request, token)
+        if kept:
+            _keep(row, language, html, fill)
+    response = HttpResponse(_fill(request, html, fill, row))
     response["X-Robots-Tag"] = "noindex"  # and no-store, for every private link (core/middleware.py)
     return response
+
+
+def _keep(row: dict, language: str, html: str, fill: dict) -> None:
+    """Keeps the copy, in one statement, only while the registration still has the version it was
+    rendered for (a page rendered just before an erasure is never kept after it)."""
+    names = ("registration", "language", "fingerprint", "html", "fill")
+    columns = ", ".join(sql.column(PrivatePageCopy, name) for name in names)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in map(_copy_column, names[2:]))
+    statement = (
+        f"INSERT INTO {sql.table(PrivatePageCopy)} ({columns}) "  # noqa: S608 - names from the models, values bound
+        f"SELECT %s, %s, %s, %s, %s FROM {sql.table(Registration)} "
+        f"WHERE {sql.column(Registration, 'id')} = %s AND {sql.column(Registration, 'page_version')} = %s "
+        f"ON CONFLICT ({_copy_column('registration')}, {_copy_column('language')}) DO UPDATE SET {updates}"
+    )
+    sql.execute(
+        statement,
+        [row["id"], language, row["fingerprint"], html, json.dumps(fill), row["id"], row["page_version"]],
+    )
+
+
+def _copy_column(name: str) -> str:
+    return sql.column(PrivatePageCopy, name)
 
 
 def _render(request, token: str) -> tuple[str, dict]:
@@ -175,7 +199,7 @@ def _render(request, token: str) -> tuple[str, dict]:
             switches.append((seat.session_id, other))
         rows.append({"seat": seat, "other_mode": other, "switchable": switchable})
     waiting = [
-        (seat.pk, seat.session_id, seat.mode, seat.requested_at)
+        (seat.pk, seat.session_id, seat.mode, seat.requested_at.isoformat())
         for seat in seats
         if seat.status == SeatAllocation.Status.WAITLISTED
     ]
@@ -207,7 +231,7 @@ def _fill(request, html: str, meta: dict, row: dict) -> str:
 
     free = set()
     if meta["switches"]:
-        sides = selectors.sides(row["programme_id"])
+        sides = _sides({session_id for session_id, _other in meta["switches"]})
         for session_id, other in meta["switches"]:
             capacity, taken = sides.get((session_id, other), (None, 0))
             if capacity is None or taken < capacity:
@@ -229,7 +253,7 @@ def _fill(request, html: str, meta: dict, row: dict) -> str:
                 session_id=session_id,
                 mode=mode,
                 status=SeatAllocation.Status.WAITLISTED,
-                requested_at=requested_at,
+                requested_at=parse_datetime(requested_at),
             )
             places[str(seat_id)] = format_html(
                 " ({})",
@@ -237,3 +261,17 @@ def _fill(request, html: str, meta: dict, row: dict) -> str:
             )
         html = _POSITIONS.sub(lambda match: places.get(match.group(1), ""), html)
     return html.replace(CSRF_SLOT, get_token(request))
+
+
+def _sides(session_ids: set[int]) -> dict[tuple[int, str], tuple[int | None, int]]:
+    """Each side's (capacity, taken) of these sessions, from the seat counters (by hand: per visit)."""
+    listed, params = sql.in_list(sorted(session_ids))
+    session, mode, capacity, taken = (
+        sql.column(SeatCounter, name) for name in ("session", "mode", "capacity", "taken")
+    )
+    rows = sql.fetchall(
+        f"SELECT {session}, {mode}, {capacity}, {taken} FROM {sql.table(SeatCounter)} "  # noqa: S608 - names from the model, values bound
+        f"WHERE {session} IN {listed}",
+        params,
+    )
+    return {(session_id, side): (places, used) for session_id, side, places, used in rows}
