@@ -85,7 +85,7 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Raised when the private page's content kept in other apps' rows changes (private_page.py).
-    page_version = models.PositiveIntegerField(default=0, editable=False)
+    page_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
