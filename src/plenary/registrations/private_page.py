@@ -28,11 +28,12 @@ put one back.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
@@ -49,8 +50,8 @@ from plenary.registrations import selectors
 from plenary.registrations.emails import pass_svg
 from plenary.registrations.models import PrivatePageCopy, Registration, SeatAllocation, SeatCounter
 
+logger = logging.getLogger(__name__)
 CSRF_SLOT = "csrf-token-slot-for-this-visitor"
-POSITION = "<!--plenary:position:{}-->"
 _SECTIONS = re.compile(r"<!--plenary:(switch:\d+|again)-->(.*?)<!--plenary:/(?:switch|again)-->", re.S)
 _POSITIONS = re.compile(r"<!--plenary:position:(\d+)-->")
 HEAD_FIELDS = (
@@ -168,10 +169,14 @@ def _keep(row: dict, language: str, html: str, fill: dict) -> None:
         f"WHERE {sql.column(Registration, 'id')} = %s AND {sql.column(Registration, 'page_version')} = %s "
         f"ON CONFLICT ({_copy_column('registration')}, {_copy_column('language')}) DO UPDATE SET {updates}"
     )
-    sql.execute(
-        statement,
-        [row["id"], language, row["fingerprint"], html, json.dumps(fill), row["id"], row["page_version"]],
-    )
+    try:
+        sql.execute(
+            statement,
+            [row["id"], language, row["fingerprint"], html, json.dumps(fill), row["id"], row["page_version"]],
+        )
+    except DatabaseError:
+        # Keeping is an optimisation: a busy database (SQLite's one writer) must not cost the visit.
+        logger.warning("Could not keep the private page of registration %s", row["id"], exc_info=True)
 
 
 def _copy_column(name: str) -> str:
