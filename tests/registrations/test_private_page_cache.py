@@ -210,3 +210,14 @@ def test_erasure_leaves_no_copy_behind(person, organiser_of_small):
 @pytest.fixture
 def organiser_of_small(small_programme, people):
     return people["organiser"]
+
+
+def test_a_copy_kept_by_another_release_is_rendered_afresh(person, monkeypatch):
+    from plenary.registrations import private_page
+
+    page(person)
+    copy = PrivatePageCopy.objects.get(registration=person, language="en")
+    PrivatePageCopy.objects.filter(pk=copy.pk).update(html=copy.html.replace("Your sessions", "Old wording"))
+    assert "Old wording" in page(person)  # the kept copy is what is served…
+    monkeypatch.setattr(private_page, "_code_version", lambda: "another-release")
+    assert "Old wording" not in page(person)  # …until the code, templates or translations change

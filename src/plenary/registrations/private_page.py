@@ -13,7 +13,8 @@ what the page shows changes:
 - the programme's content version (``programmes/pages.py``: titles, times, join links, venues);
 - the registration's ``page_version``, raised by ``page_changed()`` for what lives in other apps'
   tables: certificates issued or revoked, erasure requests and their answers, messages sent, erasure.
-  The receivers in ``registrations/signals.py`` and the services that write such rows call it.
+  The receivers in ``registrations/signals.py`` and the services that write such rows call it;
+- a digest of the release's code, templates and translations (copies outlive the processes).
 
 What depends on other people or on the clock is filled in per request: whether the other side of a
 hybrid session has room (the "switch" buttons), a waiting seat's place in the queue, whether a
@@ -27,10 +28,12 @@ put one back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -122,10 +125,23 @@ def head(token: str, language: str) -> dict | None:
     row = sql.fetchone(_HEAD_SQL(), [language, token])
     if row is None:
         return None
-    fingerprint = "|".join(str(value) for value in row[3:8])
+    fingerprint = "|".join([*(str(value) for value in row[3:8]), _code_version()])
     found = dict(zip(HEAD_FIELDS, [*row[:4], fingerprint, *row[8:]], strict=True))
     found["registration_closes_at"] = sql.aware(found["registration_closes_at"])
     return found
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """A digest of the code, templates and translations that render the page: copies kept by an older
+    release are rendered afresh after an upgrade (they outlive the processes that made them)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".html", ".mo") and path.is_file():
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _programme(row: dict) -> Programme:
