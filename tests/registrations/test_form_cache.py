@@ -72,3 +72,39 @@ def test_a_closed_programme_says_so_instead_of_the_cached_form(client, small_pro
     Programme.objects.filter(pk=small_programme.pk).update(registration_open=False)
     response = form_of(client, small_programme)
     assert 'name="csrfmiddlewaretoken"' not in response.content.decode()
+
+
+def test_registrations_from_one_client_are_limited(small_programme, settings, monkeypatch):
+    """The per-client limit (core/ratelimit.py) still holds on the form: beyond it, a clear 429 in the
+    person's language; another client behind the same trusted proxy is not held up."""
+    from django.core.cache import caches
+
+    from plenary.core.ratelimit import Limit
+    from plenary.registrations import views
+
+    caches["limits"].clear()
+    settings.PLENARY_TRUSTED_PROXIES = ["127.0.0.1"]
+    monkeypatch.setattr(views, "REGISTRATIONS_PER_CLIENT", Limit("register-client-test", 2))
+    hybrid = small_programme.sessions.get(mode="hybrid")
+
+    def send(n: int, client_address: str, prefix: str = ""):
+        data = {
+            "name_en": f"Person {n}",
+            "email": f"limit{n}@example.org",
+            "organisation_other": "An agency",
+            "consent_pics": "on",
+            f"mode_{hybrid.pk}": "online",
+        }
+        return Client(REMOTE_ADDR="127.0.0.1").post(
+            f"{prefix}/p/{small_programme.slug}/register/", data, headers={"X-Forwarded-For": client_address}
+        )
+
+    assert [send(n, "203.0.113.9").status_code for n in (1, 2)] == [302, 302]
+    refused = send(3, "203.0.113.9")
+    assert refused.status_code == 429
+    assert "Too many registrations from your network" in refused.content.decode()
+    chinese = send(4, "203.0.113.9", "/zh-hant")
+    assert chinese.status_code == 429 and "Too many registrations" not in chinese.content.decode()
+    assert not Registration.objects.filter(email__in=["limit3@example.org", "limit4@example.org"]).exists()
+    assert send(5, "198.51.100.4").status_code == 302
+    caches["limits"].clear()

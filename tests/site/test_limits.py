@@ -209,3 +209,50 @@ def test_login_throttling_counts_in_redis_shared_with_another_process(staff, red
     env = {**os.environ, "REDIS_URL": redis_limits}
     subprocess.run([sys.executable, "-m", "plenary", "shell", "-c", code], env=env, check=True, timeout=120)
     assert sign_in(client, PASSWORD).status_code == 429
+
+
+def test_limit_rows_name_nobody(db):
+    """Some limits count per email address: the table holds a digest of the key, never the address."""
+    limit = Limit("reg-link-address", 3)
+    assert limit.count("7:someone@example.org")[0] == 1
+    assert limit.count("7:someone@example.org")[0] == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key, value FROM plenary_limits")
+        rows = cursor.fetchall()
+    assert rows and not any("someone" in key or "example.org" in key for key, _value in rows)
+    assert limit.used("7:someone@example.org")[0] == 2
+    assert limit.used("7:someone-else@example.org")[0] == 0
+
+
+def test_a_count_whose_window_has_ended_starts_again(db):
+    from datetime import UTC, datetime
+
+    limit = Limit("short", 2, 60)
+    limit.count("k")
+    limit.count("k")
+    assert limit.used("k")[0] == 2
+    past = connection.ops.adapt_datetimefield_value(datetime(2000, 1, 1, tzinfo=UTC))
+    with connection.cursor() as cursor:  # as the row stands once its window is over
+        cursor.execute("UPDATE plenary_limits SET expires = %s", [past])
+    assert limit.used("k")[0] == 0
+    assert limit.count("k")[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uses_counted_by_processes_at_once_are_never_lost():
+    """Each use is one statement that adds and reads the count: two processes counting at the same
+    moment lose none (a read, then a write, as Django's database cache does ``incr()``, would)."""
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{connection.settings_dict['NAME']}"
+    else:
+        s = connection.settings_dict
+        url = f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    caches["limits"].clear()
+    env = {**os.environ, "DATABASE_URL": url}
+    code = "from plenary.core.ratelimit import Limit; [Limit('racing', 1000).count('k') for _ in range(60)]"
+    racers = [
+        subprocess.Popen([sys.executable, "-m", "plenary", "shell", "-c", code], env=env) for _ in range(3)
+    ]
+    assert [racer.wait(timeout=180) for racer in racers] == [0, 0, 0]
+    assert Limit("racing", 1000).used("k")[0] == 180
+    caches["limits"].clear()

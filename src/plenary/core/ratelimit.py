@@ -1,9 +1,10 @@
 """Limits that hold across every process and node: counts live in the shared cache.
 
-The ``limits`` cache is Redis when ``REDIS_URL`` is set and Django's database cache otherwise, so every
-gunicorn process and every web node counts the same uses. Each limit counts uses per key in a fixed
-window; a request over it is refused with ``Throttled`` (429: a page in the person's language, or JSON
-with ``Retry-After`` in the API) — never silently.
+The ``limits`` cache is Redis when ``REDIS_URL`` is set and a table in the database otherwise
+(``LimitsTable``), so every gunicorn process and every web node counts the same uses. Each limit counts
+uses per key in a fixed window; a request over it is refused with ``Throttled`` (429: a page in the
+person's language, or JSON with ``Retry-After`` in the API) — never silently. Keys are stored hashed:
+some are email addresses, and a count needs no one's address in the clear.
 
 The client is the socket's address, or, when that address is one of ``PLENARY_TRUSTED_PROXIES`` (a
 reverse proxy), the last address the proxies added to ``X-Forwarded-For`` that is not a proxy itself.
@@ -11,15 +12,21 @@ reverse proxy), the last address the proxies added to ``X-Forwarded-For`` that i
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import itertools
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from plenary.core import sql
 from plenary.core.errors import DomainError
 
 WINDOW_SECONDS = 3600
@@ -47,12 +54,15 @@ class Limit:
     def _key(self, key: str, now: float) -> tuple[str, int]:
         slot = int(now // self.window)
         retry_after = int(self.window - now % self.window) + 1
-        return f"limit:{self.name}:{slot}:{key}"[:240], retry_after
+        hashed = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+        return f"limit:{self.name[:80]}:{slot}:{hashed}", retry_after
 
     def count(self, key: str) -> tuple[int, int]:
         """Counts one use; the count so far in this window and the seconds until it ends."""
         cache = caches["limits"]
         name, retry_after = self._key(key, time.time())
+        if isinstance(cache, LimitsTable):
+            return cache.count(name, self.window + 1), retry_after
         cache.add(name, 0, self.window + 1)
         try:
             count = cache.incr(name)
@@ -63,11 +73,68 @@ class Limit:
 
     def used(self, key: str) -> tuple[int, int]:
         """The count so far in this window (without counting), and the seconds until it ends."""
+        cache = caches["limits"]
         name, retry_after = self._key(key, time.time())
-        return int(caches["limits"].get(name) or 0), retry_after
+        if isinstance(cache, LimitsTable):
+            return cache.used(name), retry_after
+        return int(cache.get(name) or 0), retry_after
 
     def clear(self, key: str) -> None:
         caches["limits"].delete(self._key(key, time.time())[0])
+
+
+class LimitsTable(DatabaseCache):
+    """The "limits" cache without Redis: Django's database cache table, where a limit's count is ONE
+    statement that adds a use and returns the count (an upsert, on SQLite and PostgreSQL alike).
+
+    Django's own ``add()`` and ``incr()`` cost two transactions and eight statements per use, among them
+    two ``COUNT(*)`` of the whole table, and ``incr()`` (a read, then a write) could lose a use between
+    two processes. A count's row holds the number as text in the ``value`` column (other keys keep the
+    database cache's own encoding; ``count()`` and ``used()`` are the only readers of counts), and
+    expires with its window; expired rows are deleted now and then by ``count()`` itself.
+    """
+
+    CULL_EVERY = 1000
+
+    def __init__(self, table, params):
+        super().__init__(table, params)
+        self._uses = itertools.count(1)
+
+    def count(self, key: str, timeout: int) -> int:
+        now = datetime.now(UTC).replace(microsecond=0)
+        stamps = [
+            connection.ops.adapt_datetimefield_value(moment)
+            for moment in (now + timedelta(seconds=timeout), now)
+        ]
+        row = sql.fetchone(
+            self._count_sql(), [self.make_and_validate_key(key), stamps[0], stamps[1], stamps[1]]
+        )
+        if next(self._uses) % self.CULL_EVERY == 0:
+            sql.execute(f"DELETE FROM {self._quoted()} WHERE expires < %s", [stamps[1]])  # noqa: S608 - our own table
+        return int(row[0])
+
+    def used(self, key: str) -> int:
+        now = connection.ops.adapt_datetimefield_value(datetime.now(UTC).replace(microsecond=0))
+        row = sql.fetchone(
+            f"SELECT value FROM {self._quoted()} WHERE cache_key = %s AND expires > %s",  # noqa: S608 - our own table
+            [self.make_and_validate_key(key), now],
+        )
+        return int(row[0]) if row else 0
+
+    def _quoted(self) -> str:
+        return connection.ops.quote_name(self._table)
+
+    def _count_sql(self) -> str:
+        table = self._quoted()
+        key, value, expires = (connection.ops.quote_name(name) for name in ("cache_key", "value", "expires"))
+        current = f"{table}.{expires} > %s"
+        return (
+            f"INSERT INTO {table} ({key}, {value}, {expires}) VALUES (%s, '1', %s) "  # noqa: S608 - our own table
+            f"ON CONFLICT ({key}) DO UPDATE SET "
+            f"{value} = CASE WHEN {current} THEN CAST(CAST({table}.{value} AS INTEGER) + 1 AS TEXT) ELSE '1' END, "
+            f"{expires} = CASE WHEN {current} THEN {table}.{expires} ELSE excluded.{expires} END "
+            f"RETURNING {value}"
+        )
 
 
 def hit(*uses: tuple[Limit, str], message=None) -> None:

@@ -126,7 +126,8 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "limits": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's database cache, with a count in one statement (core/ratelimit.py).
+            "BACKEND": "plenary.core.ratelimit.LimitsTable",
             "LOCATION": "plenary_limits",
             "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
         },

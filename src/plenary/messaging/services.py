@@ -53,6 +53,7 @@ from plenary.messaging.channels import FAILED, RETRY, SENT, Outgoing, channel
 from plenary.messaging.errors import MessageRefused, TooLateToCancel
 from plenary.messaging.models import Channels, Delivery, Message, ReminderRule
 from plenary.programmes.models import Programme, Session
+from plenary.registrations import private_page
 from plenary.registrations.models import Registration, SeatAllocation
 
 logger = logging.getLogger(__name__)
@@ -638,6 +639,7 @@ class _Log:
     def __init__(self, token: str):
         self.token = token
         self.sent: list[int] = []
+        self.sent_to: set[int] = set()  # registrations whose private page lists the message
         self.pending = 0
         self.renewed = time.monotonic()
 
@@ -646,6 +648,8 @@ class _Log:
         self.pending += 1
         if outcome.state == SENT:
             self.sent.append(delivery.pk)
+            if delivery.registration_id:
+                self.sent_to.add(delivery.registration_id)
             state = SENT
         else:
             now = timezone.now()
@@ -671,7 +675,9 @@ class _Log:
                 lease="",
                 leased_until=None,
             )
-        self.sent, self.pending = [], 0
+            # The private page lists the messages sent (registrations/private_page.py).
+            private_page.page_changed(*self.sent_to)
+        self.sent, self.sent_to, self.pending = [], set(), 0
         if time.monotonic() - self.renewed > LEASE.total_seconds() / 3:
             # A slow batch keeps its lease, so no other sender takes what this one is still sending.
             Delivery.objects.filter(lease=self.token, state=Delivery.State.SENDING).update(

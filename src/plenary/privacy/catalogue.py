@@ -75,7 +75,18 @@ CATALOGUE: dict[str, Entry] = {
             "sms_opt_in": Personal(KEEP, reason="the consent history keeps what was agreed"),
             "created_at": Personal(KEEP, reason=FIGURES),
         },
-        other="id programme nominated_by updated_at",
+        other="id programme nominated_by updated_at page_version",
+    ),
+    "registrations.PrivatePageCopy": Entry(
+        owner="registration",
+        personal={
+            "html": Personal(
+                BLANK,
+                exported=False,
+                reason="a copy of the private page, made from the rows exported here; deleted on erasure",
+            ),
+        },
+        other="id registration language fingerprint fill",
     ),
     "registrations.ConsentRecord": Entry(
         owner="registration",

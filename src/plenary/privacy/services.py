@@ -30,6 +30,7 @@ from plenary.privacy.catalogue import CATALOGUE, ERASED
 from plenary.privacy.models import Anonymisation, PrivacyRequest, Retention
 from plenary.programmes.models import Programme
 from plenary.programmes.pages import content_changed
+from plenary.registrations import private_page
 from plenary.registrations import services as registrations
 from plenary.registrations.models import ConsentRecord, Registration, new_pass_code, new_token
 
@@ -365,6 +366,8 @@ def _erase(registrations_: list[Registration]) -> dict[str, int]:
     counts = {"registrations": len(ids), "files": 0}
     # A published reflection names its author on the programme's public page (cached per version).
     content_changed(*programme_ids)
+    # Their private pages are kept in the cache too: those copies go (registrations/private_page.py).
+    private_page.forget(*ids)
     for label, entry in CATALOGUE.items():
         if entry.owner is None:
             continue

@@ -86,6 +86,8 @@ class Registration(models.Model):
     photo_opt_out = models.BooleanField(_("prefers not to appear in photos"), default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised when the private page's content kept in other apps' rows changes (private_page.py).
+    page_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -227,3 +229,25 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} {self.kind}={self.given} ({self.wording_version})"
+
+
+class PrivatePageCopy(models.Model):
+    """A person's private page as last rendered in one language, with the fingerprint it was rendered for
+    (``private_page.py``). Kept in the database, beside the registration, so that every web process and
+    node shares one copy and erasure deletes it with the rest of the person's rows."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="page_copies", db_index=False
+    )
+    language = models.CharField(max_length=10)
+    fingerprint = models.CharField(max_length=200)
+    html = models.TextField()
+    fill = models.TextField(default="{}")  # what the per-request filling needs, as JSON
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "language"], name="private_page_copy_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} · {self.language}"

@@ -19,8 +19,7 @@ from plenary.core.ratelimit import Limit, Throttled, client_address, hit
 from plenary.organisations.models import Organisation
 from plenary.programmes import pages
 from plenary.programmes import selectors as programme_selectors
-from plenary.registrations import selectors, services
-from plenary.registrations.emails import pass_svg
+from plenary.registrations import private_page, selectors, services
 from plenary.registrations.forms import RegistrationForm, ResendLinkForm
 from plenary.registrations.models import Registration
 
@@ -73,8 +72,27 @@ def blank_form(request, slug: str):
     return response
 
 
-def _blank(programme, data=None) -> RegistrationForm:
-    sessions = list(programme.sessions.select_related("venue"))
+def _form_parts(slug: str):
+    """The programme and its sessions as the form needs them, kept per content version
+    (``programmes/pages.py``): a submitted form then costs one indexed lookup for them, not two ORM
+    queries. What changes without a new version (open, closing time, dates) comes from that lookup."""
+    row = pages.head(slug)
+    key = f"register-parts:{row['pk']}:{row['content_version']}"
+    parts = cache.get(key)
+    if parts is None:
+        programme = programme_selectors.public_programmes().get(pk=row["pk"])
+        parts = (programme, list(programme.sessions.select_related("venue")))
+        cache.set(key, parts, BLANK_FORM_SECONDS)
+    programme, sessions = parts
+    for name in ("registration_open", "registration_closes_at", "ends_on", "time_zone"):
+        setattr(programme, name, row[name])
+    timezone.activate(programme.tzinfo)
+    return programme, sessions
+
+
+def _blank(programme, data=None, sessions=None) -> RegistrationForm:
+    if sessions is None:
+        sessions = list(programme.sessions.select_related("venue"))
     agencies = Organisation.objects.filter(is_member_agency=True).order_by("name_en")
     return RegistrationForm(data, sessions=sessions, agencies=agencies)
 
@@ -97,10 +115,10 @@ def register(request, slug):
         response = blank_form(request, slug)
         if response is not None:
             return response
-    programme = _programme(slug)
+    programme, sessions = _form_parts(slug)
     if not services.registration_is_open(programme):
         return render(request, "registrations/closed.html", {"programme": programme}, status=200)
-    form = _blank(programme, request.POST or None)
+    form = _blank(programme, request.POST or None, sessions)
     if request.method == "POST" and form.is_valid():
         hit(
             (REGISTRATIONS_PER_CLIENT, client_address(request)),
@@ -160,52 +178,8 @@ def _registration(token: str) -> Registration:
 
 
 def private(request, token):
-    registration = _registration(token)
-    seats = selectors.seats_of(registration)
-    sides = selectors.sides(registration.programme_id)
-    rows = []
-    for seat in seats:
-        other = (
-            Registration.Mode.ONLINE
-            if seat.mode == Registration.Mode.IN_PERSON
-            else Registration.Mode.IN_PERSON
-        )
-        capacity, taken = sides.get((seat.session_id, other), (None, 0))
-        can_switch = (
-            seat.session.mode == "hybrid"
-            and seat.status != "cancelled"
-            and registration.status not in ("cancelled", "rejected")
-            and (capacity is None or taken < capacity)
-        )
-        rows.append(
-            {
-                "seat": seat,
-                "other_mode": other,
-                "can_switch": can_switch,
-                "position": selectors.waiting_position(seat),
-            }
-        )
-    active = registration.status in ("pending", "confirmed", "waitlisted")
-    can_register_again = registration.status == "cancelled" and services.registration_is_open(
-        registration.programme
-    )
-    response = render(
-        request,
-        "registrations/private.html",
-        {
-            "registration": registration,
-            "programme": registration.programme,
-            "rows": rows,
-            "active": active,
-            "can_register_again": can_register_again,
-            "waiting_sessions": sum(1 for row in rows if row["seat"].status == "waitlisted")
-            if registration.status == "confirmed"
-            else 0,
-            "pass_svg": pass_svg(registration) if selectors.offers_pass(registration, seats) else "",
-        },
-    )
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    """The person's own page: cached per registration and language (``private_page.py``)."""
+    return private_page.private_page(request, token)
 
 
 @require_POST

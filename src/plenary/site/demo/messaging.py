@@ -9,6 +9,7 @@ from django.db import transaction
 
 from plenary.messaging import services
 from plenary.messaging.models import Delivery, Message
+from plenary.registrations import private_page
 from plenary.registrations.models import Registration
 from plenary.site.demo import DemoContext
 
@@ -34,5 +35,8 @@ def load(context: DemoContext) -> None:
         Message.objects.filter(pk=message.pk).update(state=Message.State.SENT, send_at=sent_at)
         Delivery.objects.filter(message=message).update(
             state=Delivery.State.SENT, attempts=1, sent_at=sent_at, next_attempt_at=sent_at
+        )
+        private_page.page_changed(
+            *Delivery.objects.filter(message=message).values_list("registration_id", flat=True)
         )
     context.log.append(f"messaging: reminder rules; a thank-you message to {message.recipients} people")
