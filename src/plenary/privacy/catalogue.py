@@ -365,7 +365,7 @@ CATALOGUE: dict[str, Entry] = {
     "certificates.IssueJob": Entry(
         owner=None,
         other="id programme created_by state done total issued superseded error created_at started_at "
-        "finished_at updated_at",
+        "finished_at updated_at heartbeat_at runner",
     ),
     "privacy.Retention": Entry(owner=None, other="id programme days updated_at"),
 }

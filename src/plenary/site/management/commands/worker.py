@@ -1,8 +1,11 @@
 """`plenary worker`: runs background tasks from the database queue; start as many as you like.
 
-Beside the queue, each worker runs the messaging sweep once a minute (reminders due, messages due and
-retries whose back-off has passed). Several workers sweep at once safely: deliveries are inserted or
-skipped on a unique constraint and taken under a lease (``messaging/services.py``).
+Beside the queue, each worker runs a sweep once a minute: the messaging sweep (reminders due, messages
+due and retries whose back-off has passed) and the stale-job sweep (a certificate issuing job whose
+heartbeat is older than ``PLENARY_JOB_STALE_SECONDS`` died with its worker: it is queued again and
+carries on, issuing each certificate once). Several workers sweep at once safely: deliveries are
+inserted or skipped on a unique constraint and taken under a lease (``messaging/services.py``), and a
+job is re-checked under its row lock before it is queued again (``certificates/services.py``).
 
 The worker outlives its database: when the database is locked, restarting or unreachable, the queue
 loop stops with a database error; the worker then closes its connections, waits (1 s, doubling up to
@@ -13,6 +16,7 @@ survives the same way: a failed sweep is logged and the next minute tries again.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -30,16 +34,18 @@ HEALTHY_SECONDS = 60.0
 
 
 def sweep_every(interval: float, stop: threading.Event) -> None:
+    from plenary.certificates.services import resume_stale_jobs
     from plenary.messaging import services
 
     while not stop.wait(interval):
-        try:
-            services.sweep()
-        except Exception:  # the sweep must never stop the worker; the next minute tries again
-            logger.exception("Messaging sweep failed")
-        finally:
-            close_old_connections()
-            connection.close()
+        for name, sweep in (("Messaging", services.sweep), ("Stale-job", resume_stale_jobs)):
+            try:
+                sweep()
+            except Exception:  # the sweep must never stop the worker; the next round tries again
+                logger.exception("%s sweep failed", name)
+            finally:
+                close_old_connections()
+                connection.close()
 
 
 def _book_daily_purge() -> None:
@@ -52,6 +58,15 @@ def _book_daily_purge() -> None:
         logger.warning("Could not book the daily purge yet; the next start will.", exc_info=True)
 
 
+def _resume_stale_jobs() -> None:
+    from plenary.certificates.services import resume_stale_jobs
+
+    try:
+        resume_stale_jobs()
+    except (DatabaseError, InterfaceError):
+        logger.warning("Could not look for stale jobs; the next sweep will.", exc_info=True)
+
+
 class Command(BaseCommand):
     help = "Run a background worker (the database-backed task queue hands each task to one worker)."
 
@@ -61,8 +76,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sweep-interval",
             type=float,
-            default=60.0,
-            help="Seconds between messaging sweeps (reminders and messages due); 0 turns them off.",
+            default=float(os.environ.get("PLENARY_SWEEP_SECONDS", "60")),
+            help="Seconds between sweeps (reminders and messages due, stale jobs); 0 turns them off.",
         )
 
     def handle(self, *args, interval, batch, sweep_interval, **options):
@@ -75,6 +90,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         if batch:
             argv.append("--batch")
+            _resume_stale_jobs()  # a batch run finishes what a dead worker left too
         elif sweep_interval > 0:
             threading.Thread(
                 target=sweep_every, args=(sweep_interval, stop), daemon=True, name="sweep"
