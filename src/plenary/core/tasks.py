@@ -24,11 +24,20 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     runs such a row through the real worker, so a change in django-tasks-db cannot go unnoticed.
     With any other backend, the task is enqueued the ordinary way after the commit.
     """
-    backend = task.get_backend()
-    if not isinstance(backend, DatabaseBackend):
+    row = _row(task, args)
+    if row is None:
         transaction.on_commit(lambda: task.enqueue(*args))
         return
     # Outside a transaction the row is written at once, as ``enqueue()`` would write it.
+    sql.insert(DBTaskResult, [row], returning=None)
+
+
+def _row(task: Any, args: tuple | list) -> dict[str, Any] | None:
+    """The task row ``DatabaseBackend.enqueue()`` would write (attribute name → value), or None when
+    the task's backend is not the database one."""
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return None
     if task.module_path not in _validated:
         backend.validate_task(task)
         _validated.add(task.module_path)
@@ -43,8 +52,27 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
         exception_class_path="",
         traceback="",
     )
-    sql.insert(
-        DBTaskResult,
-        [{field.attname: field.pre_save(row, True) for field in DBTaskResult._meta.concrete_fields}],
-        returning=None,
+    return {field.attname: field.pre_save(row, True) for field in DBTaskResult._meta.concrete_fields}
+
+
+def task_row_cte(task: Any, args_sql: str, args_params: list[Any]) -> tuple[str, list[Any]] | None:
+    """For a one-statement path (PostgreSQL): ``INSERT INTO <task table> … VALUES (…)``, to be a CTE of
+    the statement that makes the change, so the task row commits with it or not at all.
+
+    The task's arguments are SQL (``args_sql``, with ``args_params``) since they may name a row the same
+    statement inserts, like ``(SELECT id FROM p), CAST(%s AS text)``. None when the task's backend is
+    not the database one: the caller then enqueues after the statement (``enqueue_on_commit``)."""
+    row = _row(task, [])
+    if row is None:
+        return None
+    names = [name for name in row if name != "args_kwargs"]
+    cells = ["%s"] * len(names)  # typed by their columns
+    params = [sql.prepare(DBTaskResult, name, row[name]) for name in names]
+    names.append("args_kwargs")
+    cells.append(f"jsonb_build_object('args', jsonb_build_array({args_sql}), 'kwargs', '{{}}'::jsonb)")
+    params.extend(args_params)
+    columns = ", ".join(sql.column(DBTaskResult, name) for name in names)
+    return (
+        f"INSERT INTO {sql.table(DBTaskResult)} ({columns}) VALUES ({', '.join(cells)})",  # noqa: S608 - names from the model, values bound
+        params,
     )
