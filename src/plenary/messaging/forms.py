@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plenary.core.forms import NoHkidMixin
 from plenary.registrations.models import Registration
 
 STATUS_CHOICES = [
@@ -13,7 +14,8 @@ STATUS_CHOICES = [
 ]
 
 
-class ComposeForm(forms.Form):
+class ComposeForm(NoHkidMixin, forms.Form):
+    hkid_exempt = ("agency",)  # a filter, not stored
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     mode = forms.ChoiceField(
         label=_("Mode"), choices=[("", _("Any mode")), *Registration.Mode.choices], required=False
@@ -75,7 +77,7 @@ class ComposeForm(forms.Form):
         return segment
 
 
-class ReminderRuleForm(forms.Form):
+class ReminderRuleForm(NoHkidMixin, forms.Form):
     offset_minutes = forms.IntegerField(
         label=_("Minutes before the session (empty: no reminder)"), required=False, min_value=1
     )
