@@ -10,7 +10,6 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -30,7 +29,8 @@ from plenary.attendance.models import Attendance
 from plenary.certificates import pdf, signing
 from plenary.certificates.models import Certificate, CertificateRule, IssueJob, new_serial
 from plenary.core import audit
-from plenary.core.tasks import enqueue_on_commit
+from plenary.core.tasks import beat_every as tasks_beat_every
+from plenary.core.tasks import enqueue_on_commit, stale_after
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import Registration
 
@@ -397,16 +397,6 @@ def issue_certificates(
     return summary
 
 
-def stale_after() -> timedelta:
-    """How old a running job's heartbeat may get before the job counts as dead (its worker was killed)."""
-    return timedelta(seconds=settings.PLENARY_JOB_STALE_SECONDS)
-
-
-def _beat_every() -> float:
-    """Seconds between heartbeats: several within the stale limit, so one slow write is no false alarm."""
-    return max(min(settings.PLENARY_JOB_STALE_SECONDS / 4, 10.0), 0.2)
-
-
 def _stale(job: IssueJob, now) -> bool:
     beat = job.heartbeat_at or job.updated_at
     return beat < now - stale_after()
@@ -535,7 +525,7 @@ def run_issue_job(job_id: int) -> IssueJob:
         job.refresh_from_db()
         return job  # finished already, or another run holds it
     last_written = [0, time.monotonic()]
-    beat_every = _beat_every()
+    beat_every = tasks_beat_every()
 
     def progress(done: int, total: int) -> None:
         # Every 10th certificate, the last, and at least every few seconds (the heartbeat).

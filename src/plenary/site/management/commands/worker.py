@@ -7,6 +7,10 @@ carries on, issuing each certificate once). Several workers sweep at once safely
 inserted or skipped on a unique constraint and taken under a lease (``messaging/services.py``), and a
 job is re-checked under its row lock before it is queued again (``certificates/services.py``).
 
+Each worker beats (a row in ``core.WorkerBeat``, every few seconds) and names itself to the queue on
+every task it takes; the sweep queues again any other task left RUNNING by a worker whose beat stopped
+more than ``PLENARY_JOB_STALE_SECONDS`` ago (``core/tasks.py: requeue_orphans``).
+
 The worker outlives its database: when the database is locked, restarting or unreachable, the queue
 loop stops with a database error; the worker then closes its connections, waits (1 s, doubling up to
 30 s) and starts the loop again, so work resumes by itself once the database is back. The sweep
@@ -17,7 +21,9 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
+import socket
 import threading
 import time
 
@@ -34,11 +40,17 @@ HEALTHY_SECONDS = 60.0
 
 
 def sweep_every(interval: float, stop: threading.Event) -> None:
+    import plenary.certificates.tasks  # noqa: F401 - marks the task that keeps its own heartbeat
     from plenary.certificates.services import resume_stale_jobs
+    from plenary.core.tasks import requeue_orphans
     from plenary.messaging import services
 
     while not stop.wait(interval):
-        for name, sweep in (("Messaging", services.sweep), ("Stale-job", resume_stale_jobs)):
+        for name, sweep in (
+            ("Messaging", services.sweep),
+            ("Stale-job", resume_stale_jobs),
+            ("Orphan-task", requeue_orphans),
+        ):
             try:
                 sweep()
             except Exception:  # the sweep must never stop the worker; the next round tries again
@@ -46,6 +58,28 @@ def sweep_every(interval: float, stop: threading.Event) -> None:
             finally:
                 close_old_connections()
                 connection.close()
+
+
+def beat_while_running(worker_id: str, stop: threading.Event) -> None:
+    """The worker's heartbeat (``core/tasks.py``): while it beats, nobody takes its running task away."""
+    from plenary.core import tasks
+
+    while True:
+        try:
+            tasks.beat(worker_id)
+        except Exception:  # a missed beat is no reason to stop; the next one tries again
+            logger.warning("Could not write the worker's heartbeat", exc_info=True)
+        finally:
+            close_old_connections()
+            connection.close()
+        if stop.wait(tasks.beat_every()):
+            break
+    try:
+        tasks.forget(worker_id)
+    except Exception:
+        logger.debug("Could not remove the worker's heartbeat", exc_info=True)
+    finally:
+        connection.close()
 
 
 def _book_daily_purge() -> None:
@@ -59,10 +93,13 @@ def _book_daily_purge() -> None:
 
 
 def _resume_stale_jobs() -> None:
+    import plenary.certificates.tasks  # noqa: F401 - marks the task that keeps its own heartbeat
     from plenary.certificates.services import resume_stale_jobs
+    from plenary.core.tasks import requeue_orphans
 
     try:
         resume_stale_jobs()
+        requeue_orphans()
     except (DatabaseError, InterfaceError):
         logger.warning("Could not look for stale jobs; the next sweep will.", exc_info=True)
 
@@ -86,8 +123,15 @@ class Command(BaseCommand):
         for each in connections.all():
             each.settings_dict["CONN_MAX_AGE"] = 0
         _book_daily_purge()
+        # Unique across every node: the queue records it on each task the worker takes.
+        worker_id = f"{socket.gethostname()[:32]}-{os.getpid()}-{secrets.token_hex(4)}"
         argv = ["--queue-name", "*", "--interval", str(interval), "--no-startup-delay", "--no-reload"]
+        argv += ["--worker-id", worker_id]
         stop = threading.Event()
+        beating = threading.Thread(
+            target=beat_while_running, args=(worker_id, stop), daemon=True, name="heartbeat"
+        )
+        beating.start()
         if batch:
             argv.append("--batch")
             _resume_stale_jobs()  # a batch run finishes what a dead worker left too
@@ -99,6 +143,7 @@ class Command(BaseCommand):
             self._queue(argv, options.get("verbosity", 1))
         finally:
             stop.set()
+            beating.join(timeout=5)
 
     def _queue(self, argv: list[str], verbosity: int) -> None:
         delay = FIRST_DELAY
