@@ -78,8 +78,11 @@ def programme_with_attendance(count: int):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_killing_the_worker_mid_job_and_running_again_gives_exactly_500(settings, tmp_path):
+def test_killing_the_worker_mid_job_and_running_again_gives_exactly_500(settings, tmp_path, monkeypatch):
     settings.TASKS = DATABASE_QUEUE
+    monkeypatch.setenv(
+        "PLENARY_JOB_STALE_SECONDS", "2"
+    )  # the workers' stale limit (tests/certificates/test_stale_job.py)
     programme = programme_with_attendance(COUNT)
 
     job = services.start_issue_job(programme, actor=None)  # enqueued in the database queue
@@ -100,8 +103,8 @@ def test_killing_the_worker_mid_job_and_running_again_gives_exactly_500(settings
     assert 0 < half < COUNT
     assert IssueJob.objects.get(pk=job.pk).state == "running"  # it died without finishing
 
-    # Run the job again, on a fresh worker that stops when the queue is empty.
-    tasks.run_issue_job.enqueue(job.pk)
+    # A fresh worker that stops when the queue is empty picks the job up again: its heartbeat is stale.
+    time.sleep(2.5)
     second = start_worker(tmp_path, "second", "--batch")
     assert second.wait(timeout=600) == 0, (tmp_path / "second.log").read_text()
 

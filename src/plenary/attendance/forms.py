@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from plenary.attendance import reports
-from plenary.core.forms import AccessibleFormMixin
+from plenary.core.forms import AccessibleFormMixin, NoHkidMixin
 
 FORMAT_CHOICES = [
     ("auto", _("Detect automatically")),
@@ -57,7 +57,8 @@ class MatchForm(AccessibleFormMixin, forms.Form):
     )
 
 
-class AdjustForm(AccessibleFormMixin, forms.Form):
+class AdjustForm(NoHkidMixin, AccessibleFormMixin, forms.Form):
+    hkid_exempt = ("registrant",)  # looked up, not stored
     registrant = forms.CharField(label=_("Registrant (reference or email)"), max_length=254)
     minutes = forms.IntegerField(label=_("Minutes attended"), min_value=0)
     reason = forms.CharField(label=_("Reason"), max_length=300)

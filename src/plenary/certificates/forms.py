@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plenary.certificates.models import CertificateRule, OrganiserLogo, Signatory
 from plenary.certificates.pdf import ALLOWED_PLACEHOLDERS
-from plenary.core.forms import AccessibleFormMixin
+from plenary.core.forms import AccessibleFormMixin, NoHkidMixin
 
 
 def check_placeholders(text: str) -> str:
@@ -33,7 +33,7 @@ def check_placeholders(text: str) -> str:
     return text
 
 
-class RuleForm(AccessibleFormMixin, forms.ModelForm):
+class RuleForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = CertificateRule
         fields = [
@@ -82,13 +82,13 @@ class RuleForm(AccessibleFormMixin, forms.ModelForm):
         return data
 
 
-class SignatoryForm(AccessibleFormMixin, forms.ModelForm):
+class SignatoryForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Signatory
         fields = ["order", "name_en", "name_zh", "post_en", "post_zh", "signature"]
 
 
-class LogoForm(AccessibleFormMixin, forms.ModelForm):
+class LogoForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = OrganiserLogo
         fields = ["order", "description", "image"]
@@ -102,5 +102,5 @@ LogoFormSet = inlineformset_factory(
 )
 
 
-class RevokeForm(AccessibleFormMixin, forms.Form):
+class RevokeForm(NoHkidMixin, AccessibleFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)

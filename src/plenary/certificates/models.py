@@ -202,6 +202,11 @@ class IssueJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Written by the run that holds the job while it works; a heartbeat older than
+    # PLENARY_JOB_STALE_SECONDS means its worker died, and the job is picked up again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Which run holds the job: a run that finds another one holding it stops (``services.py``).
+    runner = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -218,3 +223,17 @@ class IssueJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but its heartbeat is stale: the worker died and the job will be picked up again."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        beat = self.heartbeat_at or self.updated_at
+        return (
+            self.state == self.State.RUNNING
+            and beat is not None
+            and beat < timezone.now() - timedelta(seconds=settings.PLENARY_JOB_STALE_SECONDS)
+        )

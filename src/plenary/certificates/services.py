@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+import secrets
+import time
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -17,7 +18,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -27,14 +29,14 @@ from plenary.attendance.models import Attendance
 from plenary.certificates import pdf, signing
 from plenary.certificates.models import Certificate, CertificateRule, IssueJob, new_serial
 from plenary.core import audit
+from plenary.core.tasks import beat_every as tasks_beat_every
+from plenary.core.tasks import enqueue_on_commit, stale_after
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import Registration
 
 logger = logging.getLogger(__name__)
 
 HUNDREDTH = Decimal("0.01")
-# A running job that has not reported progress for this long has died (its worker was killed).
-STALE_AFTER = timedelta(seconds=60)
 
 
 @dataclass
@@ -395,61 +397,179 @@ def issue_certificates(
     return summary
 
 
+def _stale(job: IssueJob, now) -> bool:
+    beat = job.heartbeat_at or job.updated_at
+    return beat < now - stale_after()
+
+
 def start_issue_job(programme: Programme, *, actor) -> IssueJob:
-    """Queues an issuing run, or returns the one already waiting or running for this programme."""
+    """Queues an issuing run, or returns the one already waiting or running for this programme.
+
+    A job whose worker died (its heartbeat is stale) is picked up again rather than left "running":
+    the same job carries on where it stopped (``resume_stale_jobs``)."""
     with transaction.atomic():
         active = (
             IssueJob.objects.select_for_update()
             .filter(programme=programme, state__in=[IssueJob.State.QUEUED, IssueJob.State.RUNNING])
             .first()
         )
-        if active and active.updated_at > timezone.now() - STALE_AFTER:
+        if active and active.state == IssueJob.State.RUNNING and _stale(active, timezone.now()):
+            _requeue(active)
             return active
         if active:
-            active.state = IssueJob.State.FAILED
-            active.error = "The worker stopped; a new run carries on where it left off."
-            active.finished_at = timezone.now()
-            active.save()
+            return active
         job = IssueJob.objects.create(programme=programme, created_by=actor if actor else None)
         from plenary.certificates import tasks
 
-        transaction.on_commit(lambda: tasks.run_issue_job.enqueue(job.pk))
+        # The task row commits with the job (core/tasks.py): no job is left queued without its task.
+        enqueue_on_commit(tasks.run_issue_job, job.pk)
     return job
 
 
-def run_issue_job(job_id: int) -> IssueJob:
-    """The body of the background task: issues with progress written to the job row."""
-    job = IssueJob.objects.select_related("programme", "created_by").get(pk=job_id)
-    IssueJob.objects.filter(pk=job.pk).update(
-        state=IssueJob.State.RUNNING, started_at=timezone.now(), error="", updated_at=timezone.now()
+def _requeue(job: IssueJob) -> None:
+    """Inside a transaction holding the job's row: the job waits again, with a new task to run it.
+
+    The dead run's task row (left RUNNING by the killed worker) is marked failed, so the queue shows
+    the truth; if that run was only slow, not dead, its next heartbeat finds the job taken and it stops.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from plenary.certificates import tasks
+
+    now = timezone.now()
+    DBTaskResult.objects.filter(
+        status="RUNNING", task_path=tasks.run_issue_job.module_path, args_kwargs__args__0=job.pk
+    ).update(
+        status="FAILED",
+        finished_at=now,
+        exception_class_path="plenary.certificates.services.WorkerLost",
+        traceback="The worker stopped while running this job; the job was queued again.",
     )
-    last_written = [0]
+    IssueJob.objects.filter(pk=job.pk).update(
+        state=IssueJob.State.QUEUED, runner="", heartbeat_at=None, updated_at=now
+    )
+    job.state, job.runner, job.heartbeat_at = IssueJob.State.QUEUED, "", None
+    logger.warning("Certificate job %s had a stale heartbeat; queued again.", job.pk)
+    enqueue_on_commit(tasks.run_issue_job, job.pk)
+
+
+def resume_stale_jobs() -> list[int]:
+    """Picks up every running job whose heartbeat is stale (the worker's sweep calls this); returns
+    their ids. Safe with several workers sweeping at once: each job is re-checked under its row lock."""
+    from django_tasks_db.models import DBTaskResult
+
+    from plenary.certificates import tasks
+
+    now = timezone.now()
+    cutoff = now - stale_after()
+    candidates = list(
+        IssueJob.objects.filter(state=IssueJob.State.RUNNING)
+        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff))
+        .values_list("pk", flat=True)
+    )
+    # A job still waiting long after it was queued whose task row is gone (deleted by hand, say).
+    for pk in IssueJob.objects.filter(state=IssueJob.State.QUEUED, updated_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        if not DBTaskResult.objects.filter(
+            status__in=["READY", "RUNNING"],
+            task_path=tasks.run_issue_job.module_path,
+            args_kwargs__args__0=pk,
+        ).exists():
+            candidates.append(pk)
+    resumed = []
+    for pk in candidates:
+        with transaction.atomic():
+            job = IssueJob.objects.select_for_update().filter(pk=pk).first()
+            if job is None or job.is_finished:
+                continue
+            if job.state == IssueJob.State.RUNNING and not _stale(job, timezone.now()):
+                continue  # beat again meanwhile
+            if job.state == IssueJob.State.QUEUED and job.updated_at >= cutoff:
+                continue  # queued again meanwhile (another sweeper, a re-click)
+            _requeue(job)
+            resumed.append(pk)
+    return resumed
+
+
+class _JobTaken(Exception):
+    """Another run holds the job now (this one was thought dead): this run stops without a word."""
+
+
+def run_issue_job(job_id: int) -> IssueJob:
+    """The body of the background task: issues with progress and a heartbeat written to the job row.
+
+    A run first claims the job (a queued job, or a running one whose heartbeat is stale), so two runs
+    never work one job at once; if the claim fails, it stops. Issuing itself is idempotent per
+    registration (``issue_one``), so a run that picks up a dead one's job issues each certificate once.
+    """
+    job = IssueJob.objects.select_related("programme", "created_by").get(pk=job_id)
+    runner = secrets.token_hex(16)
+    now = timezone.now()
+    claimed = (
+        IssueJob.objects.filter(pk=job.pk)
+        .filter(
+            Q(state=IssueJob.State.QUEUED)
+            | Q(state=IssueJob.State.RUNNING, heartbeat_at__lt=now - stale_after())
+        )
+        .update(
+            state=IssueJob.State.RUNNING,
+            runner=runner,
+            started_at=Coalesce(F("started_at"), Value(now)),
+            heartbeat_at=now,
+            error="",
+            updated_at=now,
+        )
+    )
+    if not claimed:
+        job.refresh_from_db()
+        return job  # finished already, or another run holds it
+    last_written = [0, time.monotonic()]
+    beat_every = tasks_beat_every()
 
     def progress(done: int, total: int) -> None:
-        # Every 10th certificate and the last: progress without a write per certificate.
-        if done == 0 or done == total or done - last_written[0] >= 10:
-            last_written[0] = done
-            IssueJob.objects.filter(pk=job.pk).update(done=done, total=total, updated_at=timezone.now())
+        # Every 10th certificate, the last, and at least every few seconds (the heartbeat).
+        if (
+            done == 0
+            or done == total
+            or done - last_written[0] >= 10
+            or time.monotonic() - last_written[1] >= beat_every
+        ):
+            last_written[:] = [done, time.monotonic()]
+            moment = timezone.now()
+            if not IssueJob.objects.filter(pk=job.pk, runner=runner).update(
+                done=done, total=total, heartbeat_at=moment, updated_at=moment
+            ):
+                raise _JobTaken
 
     try:
         summary = issue_certificates(job.programme, progress=progress, actor=job.created_by)
+    except _JobTaken:
+        logger.warning("Certificate job %s was taken over by another run; this run stops.", job.pk)
+        job.refresh_from_db()
+        return job
     except Exception as error:
         logger.exception("Certificate job %s failed", job.pk)
-        IssueJob.objects.filter(pk=job.pk).update(
+        IssueJob.objects.filter(pk=job.pk, runner=runner).update(
             state=IssueJob.State.FAILED, error=str(error)[:500], finished_at=timezone.now()
         )
         raise
-    IssueJob.objects.filter(pk=job.pk).update(
-        state=IssueJob.State.DONE,
-        done=summary.total,
-        total=summary.total,
-        issued=summary.issued,
-        superseded=summary.superseded,
-        finished_at=timezone.now(),
-    )
     from plenary.certificates import tasks
 
-    transaction.on_commit(lambda: tasks.email_certificates.enqueue(job.programme_id))
+    with transaction.atomic():
+        finished = IssueJob.objects.filter(pk=job.pk, runner=runner).update(
+            state=IssueJob.State.DONE,
+            done=summary.total,
+            total=summary.total,
+            issued=summary.issued,
+            superseded=summary.superseded,
+            heartbeat_at=timezone.now(),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if finished:
+            # The e-mails' task row commits with the job's end (core/tasks.py).
+            enqueue_on_commit(tasks.email_certificates, job.programme_id)
     job.refresh_from_db()
     return job
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django_tasks import task
 
 from plenary.certificates import services
+from plenary.core.tasks import keeps_own_heartbeat
 from plenary.programmes.models import Programme
 
 
+@keeps_own_heartbeat  # the job row's heartbeat: a stale job is queued again by services.resume_stale_jobs
 @task()
 def run_issue_job(job_id: int) -> int:
     return services.run_issue_job(job_id).done

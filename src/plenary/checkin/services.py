@@ -29,6 +29,7 @@ from plenary.core import sql
 from plenary.core.audit import record, snapshot
 from plenary.core.models import AuditEntry
 from plenary.core.sql import one_statement_path
+from plenary.core.tasks import enqueue_on_commit
 from plenary.programmes.models import Session
 from plenary.registrations.models import Registration, SeatAllocation
 
@@ -484,8 +485,8 @@ def check_in_batch(
                 else:
                     from plenary.checkin.tasks import recompute_attendance
 
-                    ids = sorted(affected)
-                    transaction.on_commit(lambda ids=ids: recompute_attendance.enqueue(session.pk, ids))
+                    # The task row commits with the scans that call for it (core/tasks.py).
+                    enqueue_on_commit(recompute_attendance, session.pk, sorted(affected))
             return [answers[item.index] for item in queued]
         except IntegrityError:
             # A concurrent request stored some of these client event ids first: look again, replaying them.

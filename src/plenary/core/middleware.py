@@ -126,10 +126,45 @@ class RequestGuardMiddleware:
             return malformed(request)
         if length > settings.PLENARY_MAX_REQUEST_BYTES:
             return too_large(request)
-        return self.get_response(request)
+        from django.db import connection
+
+        if connection.vendor != "sqlite":
+            return self.get_response(request)
+        once = _LockWaitedOnce()
+        try:
+            with connection.execute_wrapper(once):
+                return self.get_response(request)
+        finally:
+            once.restore(connection)
 
     def process_exception(self, request, exception):
         return response_for(request, exception)
+
+
+class _LockWaitedOnce:
+    """SQLite: within one request, the write lock is waited for once. After one statement has waited the
+    busy timeout in vain, the request's later writes fail at once instead of each waiting again (the
+    limits cache, which swallows its errors, then the registration itself: three waits, not one), so a
+    held lock answers 503 after one wait. The connection's own wait comes back when the request ends."""
+
+    def __init__(self):
+        self.previous: int | None = None
+
+    def __call__(self, execute, sql, params, many, context):
+        from django.db import OperationalError
+
+        try:
+            return execute(sql, params, many, context)
+        except OperationalError as error:
+            raw = context["connection"].connection
+            if self.previous is None and raw is not None and "locked" in str(error):
+                self.previous = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
+                raw.execute("PRAGMA busy_timeout = 0")
+            raise
+
+    def restore(self, connection) -> None:
+        if self.previous is not None and connection.connection is not None:
+            connection.connection.execute(f"PRAGMA busy_timeout = {self.previous}")
 
 
 def response_for(request, exception):

@@ -82,3 +82,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.name or self.key_hash[:8]}"
+
+
+class WorkerBeat(models.Model):
+    """A running `plenary worker` says it is alive (``core/tasks.py``). A task left running by a worker
+    whose beat has stopped is queued again by the next sweep of any worker."""
+
+    worker_id = models.CharField(primary_key=True, max_length=64)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.beat_at:%H:%M:%S}"

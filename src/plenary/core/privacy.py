@@ -40,6 +40,10 @@ def looks_like_hkid(text: str) -> bool:
 
 
 HKID_MESSAGE = _("This looks like an identity card number. Please do not give your HKID number.")
+# For text that staff type in the console (core/forms.py: NoHkidMixin).
+STAFF_HKID_MESSAGE = _(
+    "This looks like a Hong Kong identity card number, which Plenary must not hold. Please remove it."
+)
 
 
 def refuse_hkid(text: str) -> None:

@@ -99,7 +99,9 @@ def _database() -> dict:
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            # How long a process waits for SQLite's write lock. The web tier (site/wsgi.py) waits
+            # only PLENARY_SQLITE_WEB_BUSY_SECONDS, then answers 503 with Retry-After.
+            "timeout": float(env("PLENARY_SQLITE_BUSY_SECONDS", "30")),
         }
         config["TEST"] = {"NAME": str(DATA_DIR / "test-plenary.sqlite3")}
     else:
@@ -219,6 +221,12 @@ PLENARY_ONE_STATEMENT_SQL = env_bool("PLENARY_ONE_STATEMENT_SQL", True)
 # Two trivial views on the same stack for `plenary bench pages` to measure beside the real paths
 # (site/benchviews.py): off unless asked for.
 PLENARY_BENCH_VIEWS = env_bool("PLENARY_BENCH_VIEWS", False)
+# A long job (a certificate issuing run) writes a heartbeat while it runs; one whose heartbeat is older
+# than this is taken to have died with its worker, and is picked up again (worker sweep or re-click).
+PLENARY_JOB_STALE_SECONDS = float(env("PLENARY_JOB_STALE_SECONDS", "60"))
+# How long a web request waits for SQLite's write lock before it answers 503 with Retry-After: a
+# person should not watch a spinner for the 30 s the worker and commands wait (PLENARY_SQLITE_BUSY_SECONDS).
+PLENARY_SQLITE_WEB_BUSY_SECONDS = float(env("PLENARY_SQLITE_WEB_BUSY_SECONDS", "5"))
 # PDPO retention: personal data are anonymised this many days after a programme ends, unless the
 # programme sets its own period (privacy.Retention).
 PLENARY_RETENTION_DAYS = int(env("PLENARY_RETENTION_DAYS", "730"))

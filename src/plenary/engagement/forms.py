@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from plenary.core.forms import AccessibleFormMixin
+from plenary.core.forms import AccessibleFormMixin, NoHkidMixin
 from plenary.engagement.models import REFLECTION_MAX_CHARS, Question
 
 
@@ -59,7 +59,7 @@ class SurveyForm(AccessibleFormMixin, forms.Form):
         return {question.pk: self.cleaned_data.get(f"q{question.pk}") for question in self.questions}
 
 
-class QuestionForm(AccessibleFormMixin, forms.ModelForm):
+class QuestionForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Question
         fields = ["order", "kind", "text_en", "text_zh", "required"]

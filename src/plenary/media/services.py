@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from plenary.core.audit import record
 from plenary.core.models import AuditEntry
+from plenary.core.tasks import enqueue_on_commit
 from plenary.media import images
 from plenary.media.models import Photo, RemovalRequest
 from plenary.organisations.models import Membership
@@ -52,14 +53,15 @@ def upload_photo(*, session: Session, data: bytes, filename: str, actor=None) ->
             programme=session.programme,
             summary=f"Uploaded photo {filename}"[:300],
         )
-        transaction.on_commit(lambda: _enqueue_renditions(photo.pk))
+        # The task row commits with the photo (core/tasks.py).
+        _enqueue_renditions(photo.pk)
     return photo
 
 
 def _enqueue_renditions(photo_id: int) -> None:
     from plenary.media.tasks import make_renditions as task
 
-    task.enqueue(photo_id)
+    enqueue_on_commit(task, photo_id)
 
 
 def make_renditions(photo_id: int) -> Photo | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from plenary.core.forms import NoHkidMixin
 from plenary.messaging.models import Channels
 from plenary.registrations.models import Registration
 
@@ -19,7 +20,8 @@ STATUS_CHOICES = [
 ]
 
 
-class ComposeForm(forms.Form):
+class ComposeForm(NoHkidMixin, forms.Form):
+    hkid_exempt = ("agency",)  # a filter, not stored
     channel = forms.ChoiceField(
         label=_("Send by"),
         choices=Channels.choices,
@@ -88,7 +90,7 @@ class ComposeForm(forms.Form):
         return segment
 
 
-class ReminderRuleForm(forms.Form):
+class ReminderRuleForm(NoHkidMixin, forms.Form):
     offset_minutes = forms.IntegerField(
         label=_("Minutes before the session (empty: no reminder)"), required=False, min_value=1
     )

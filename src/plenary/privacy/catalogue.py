@@ -326,6 +326,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     # --- no personal data -------------------------------------------------------------------------
     "core.ApiToken": Entry(owner=None, other="id user name key_hash created_at last_used_at"),
+    "core.WorkerBeat": Entry(owner=None, other="worker_id beat_at"),
     "organisations.Organisation": Entry(
         owner=None, other="id name_en name_zh name_zh_provisional acronym kind is_member_agency created_at"
     ),
@@ -398,7 +399,7 @@ CATALOGUE: dict[str, Entry] = {
     "certificates.IssueJob": Entry(
         owner=None,
         other="id programme created_by state done total issued superseded error created_at started_at "
-        "finished_at updated_at",
+        "finished_at updated_at heartbeat_at runner",
     ),
     "privacy.Retention": Entry(owner=None, other="id programme days updated_at"),
 }

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from plenary.core.forms import AccessibleFormMixin
+from plenary.core.forms import AccessibleFormMixin, NoHkidMixin
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import AgendaItem, CoOrganiser, Programme, Session, Speaker, Venue
 
@@ -22,7 +22,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class ProgrammeForm(AccessibleFormMixin, forms.ModelForm):
+class ProgrammeForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Programme
         fields = [
@@ -66,7 +66,7 @@ class NewProgrammeForm(ProgrammeForm):
         )
 
 
-class SessionForm(AccessibleFormMixin, forms.ModelForm):
+class SessionForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Session
         fields = [
@@ -106,7 +106,7 @@ class SessionForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["venue"].queryset = venues.distinct()
 
 
-class SpeakerForm(AccessibleFormMixin, forms.ModelForm):
+class SpeakerForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Speaker
         fields = [
@@ -125,7 +125,7 @@ class SpeakerForm(AccessibleFormMixin, forms.ModelForm):
         self.instance.programme = programme
 
 
-class VenueForm(AccessibleFormMixin, forms.ModelForm):
+class VenueForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Venue
         fields = ["owner", "name_en", "name_zh", "address_en", "address_zh", "capacity"]
@@ -141,7 +141,7 @@ class VenueForm(AccessibleFormMixin, forms.ModelForm):
             self.fields["owner"].empty_label = None
 
 
-class CoOrganiserForm(AccessibleFormMixin, forms.ModelForm):
+class CoOrganiserForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = CoOrganiser
         fields = ["organisation", "role", "order"]
@@ -153,7 +153,7 @@ class CoOrganiserForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.exclude(pk__in=taken)
 
 
-class AgendaItemForm(AccessibleFormMixin, forms.ModelForm):
+class AgendaItemForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["order", "kind", "title_en", "title_zh", "speaker", "language", "duration_minutes"]

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from plenary.core.forms import AccessibleFormMixin
+from plenary.core.forms import AccessibleFormMixin, NoHkidMixin
 from plenary.publicity.models import PressRelease
 
 
@@ -10,7 +10,7 @@ class PhotoChoice(forms.ModelMultipleChoiceField):
         return f"{photo.session.title} · {photo.caption or photo.original_name}"
 
 
-class ReleaseForm(AccessibleFormMixin, forms.ModelForm):
+class ReleaseForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     """The release's text in both languages, its photos, and the remarks of each official."""
 
     photos = PhotoChoice(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from plenary.core.forms import AccessibleFormMixin
+from plenary.core.forms import AccessibleFormMixin, NoHkidMixin
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Session
 from plenary.registrations import services
@@ -165,7 +165,7 @@ class UploadForm(AccessibleFormMixin, forms.Form):
     )
 
 
-class RegistrationEditForm(AccessibleFormMixin, forms.ModelForm):
+class RegistrationEditForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Registration
         fields = [

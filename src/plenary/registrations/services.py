@@ -27,7 +27,7 @@ from plenary.access import rules as access
 from plenary.core import audit, sql
 from plenary.core.models import AuditEntry
 from plenary.core.privacy import looks_like_hkid
-from plenary.core.tasks import enqueue_on_commit
+from plenary.core.tasks import enqueue_on_commit, task_row_cte
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Programme, Session
 from plenary.registrations import seats
@@ -469,7 +469,7 @@ def _register_at_once(
     audit entry, and the seat parts of ``seats.place_at_once_parts()`` (the same ``take-seat`` and
     ``join-waiting-list`` statements the portable path runs one by one). A single statement is atomic
     on its own, so there is no BEGIN or COMMIT round trip, and the seat counter's row is locked only
-    while the database runs it. The email's task row follows at once (``core/tasks.py``).
+    while the database runs it. The email's task row is a CTE of the same statement (``core/tasks.py``).
 
     A second registration for the same email raises IntegrityError, as the portable path does. None
     when the room's capacity moved at that instant (nothing is stored): the caller then takes the
@@ -516,6 +516,16 @@ def _register_at_once(
             f"c{index} AS (INSERT INTO {sql.table(model)} ({', '.join(column(model, name) for name in row_names)}) "  # noqa: S608
             f"VALUES {', '.join(rendered)})"
         )
+    # The email's task row is part of the same statement: it commits with the registration or not at
+    # all (with a queue other than the database one, it is enqueued after the statement instead).
+    from plenary.registrations import tasks
+
+    outbox = task_row_cte(
+        tasks.send_registration_email, "(SELECT id FROM p), CAST(%s AS text)", ["registered"]
+    )
+    if outbox is not None:
+        parts.append(f"t AS ({outbox[0]})")
+        child_params.extend(outbox[1])
     parts.append(seat_parts[-1])
     decided = "(SELECT status FROM decided)" if limited else "NULL"
     try:
@@ -539,7 +549,8 @@ def _register_at_once(
     if limited:
         statuses[limited[0][0].pk] = answer[0][1]
     ids = {session_id: seat_id for _registration, _decided, seat_id, session_id in answer}
-    _notify(registration.pk, "registered")
+    if outbox is None:
+        _notify(registration.pk, "registered")
     return seats.Placed(
         statuses,
         [ids[session.pk] for session, _mode, _side in plan],
