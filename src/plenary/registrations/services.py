@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -855,6 +855,14 @@ class RowResult:
     reference: str = ""
 
 
+def _field_label(name: str) -> str:
+    """A registration field's name as people read it (never ``service_unit``); none for the whole row."""
+    try:
+        return str(Registration._meta.get_field(name).verbose_name).capitalize()
+    except FieldDoesNotExist:  # "__all__": the message says it all
+        return ""
+
+
 def nominate_rows(
     programme: Programme,
     rows: list[dict[str, str]],
@@ -879,7 +887,8 @@ def nominate_rows(
         mode = MODE_WORDS.get(row.get("mode", "").strip().lower())
         if mode is None:
             result.reason = str(
-                _("Unknown session mode “%(mode)s”: use in_person or online.") % {"mode": row["mode"]}
+                _("Unknown session mode “%(mode)s”: write “in person” or “online” (or 現場 or 網上).")
+                % {"mode": row["mode"]}
             )
             continue
         if email in seen:
@@ -904,9 +913,9 @@ def nominate_rows(
             messages = []
             for field_name, errors in error.message_dict.items():
                 label = {"email": _("Bad email"), "rsw_number": _("RSW number"), "name_en": _("Name")}.get(
-                    field_name, field_name
-                )
-                messages.append(f"{label}: {' '.join(str(e) for e in errors)}")
+                    field_name
+                ) or _field_label(field_name)
+                messages.append(f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(errors))
             result.reason = "; ".join(messages)
         except AlreadyRegistered:
             result.reason = str(_("Duplicate: this email is already registered for the programme."))
