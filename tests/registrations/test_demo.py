@@ -33,6 +33,7 @@ def test_demo_registrants_fill_the_room_consistently_and_idempotently():
         assert (
             quota.used
             == Registration.objects.filter(
+                programme=quota.programme,
                 organisation=quota.organisation,
                 source="nominated",
                 status__in=["confirmed", "waitlisted", "pending"],

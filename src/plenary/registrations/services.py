@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from plenary.access import rules as access
 from plenary.core import audit, sql
@@ -276,7 +277,7 @@ def register(
                 action=audit.AuditEntry.Action.CREATE,
                 instance=registration,
                 programme=programme,
-                summary="registration added at the door"
+                summary=gettext_noop("registration added at the door")
                 if source == Registration.Source.WALK_IN
                 else "registration added by organiser",
                 object_id=sql.ParentId(text=True),
@@ -581,7 +582,7 @@ def cancel(registration: Registration, *, actor=None, reason: str = "") -> Regis
             Quota.objects.filter(pk=quota.pk, used__gt=0).update(used=F("used") - 1)
         _notify_promotions(promoted)
         current.status = Status.CANCELLED
-        _audit_status(current, actor, before, reason or "registration cancelled")
+        _audit_status(current, actor, before, reason or gettext_noop("registration cancelled"))
         _notify(current.pk, "cancelled")
     registration.status = Status.CANCELLED
     return current
@@ -644,7 +645,7 @@ def register_again(
                 preferred_mode=applicant.preferred_mode, language=applicant.language
             )
         current.status = seats.reinstate(current, plan, counters, pending=pending, now=now)
-        _audit_status(current, actor, Status.CANCELLED, reason or "registered again")
+        _audit_status(current, actor, Status.CANCELLED, reason or gettext_noop("registered again"))
         _notify(current.pk, "registered")
     current.refresh_from_db()
     registration.status = current.status
@@ -674,7 +675,7 @@ def change_mode(registration: Registration, session: Session, mode: str, *, acto
                 programme=current.programme,
                 before={"session": session.pk, "mode": old_mode},
                 after={"session": session.pk, "mode": mode},
-                summary="mode changed",
+                summary=gettext_noop("mode changed"),
             )
     return seat
 
@@ -690,7 +691,7 @@ def approve(registration: Registration, *, actor) -> Registration:
             raise WrongStatus
         seats.confirm_pending(current, counters)
         current.refresh_from_db()
-        _audit_status(current, actor, Status.PENDING, "registration approved")
+        _audit_status(current, actor, Status.PENDING, gettext_noop("registration approved"))
         if current.status != Status.PENDING:
             _notify(current.pk, current.status)
     return current
@@ -713,7 +714,7 @@ def reject(registration: Registration, *, actor, reason: str = "") -> Registrati
             Quota.objects.filter(pk=quota.pk, used__gt=0).update(used=F("used") - 1)
         _notify_promotions(promoted)
         current.status = Status.REJECTED
-        _audit_status(current, actor, Status.PENDING, reason or "registration rejected")
+        _audit_status(current, actor, Status.PENDING, reason or gettext_noop("registration rejected"))
     return current
 
 
@@ -997,6 +998,6 @@ def add_coordinator(
             action=audit.AuditEntry.Action.CREATE,
             instance=membership,
             programme=programme,
-            summary="coordinator account created",
+            summary=gettext_noop("coordinator account created"),
         )
     return user, password
