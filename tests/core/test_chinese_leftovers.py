@@ -40,10 +40,7 @@ pytestmark = pytest.mark.django_db
 
 EXPORT_LINK = re.compile(r'href="(/zh-hant/[^"]*\.(?:csv|xlsx)(?:\?[^"]*)?)"')
 ADDRESS = re.compile(r"(?:https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|/zh-hant/\S*|/me/\S*|/p/\S*)")
-HIDDEN = re.compile(
-    r"<(script|style|textarea|code|pre|template|svg)\b[^>]*>.*?</\1>|<option\b[^>]*selected[^>]*>.*?</option>",
-    re.S,
-)
+HIDDEN = re.compile(r"<(script|style|textarea|code|pre|template)\b[^>]*>.*?</\1>", re.S)
 
 
 @pytest.fixture(autouse=True)

@@ -120,13 +120,16 @@ def load_programme() -> Programme | None:
                 "order": order,
             },
         )
+    # Loaded again, the demo keeps the places there are now (raised in the console, taken by visitors):
+    # it never takes back a seat.
+    room = Venue.objects.filter(name_en="Training Room (demo venue)").first()
     training_room, _created = Venue.objects.update_or_create(
         name_en="Training Room (demo venue)",
         defaults={
             "name_zh": "訓練室（示範場地）",
             "address_en": "Sample address, Hong Kong",
             "address_zh": "香港示範地址",
-            "capacity": 40,
+            "capacity": max(40, room.capacity if room else 0),
             "owner": lwb,
         },
     )
@@ -153,7 +156,8 @@ def load_programme() -> Programme | None:
             defaults["venue"] = training_room
         if mode == Session.Mode.HYBRID:
             defaults["venue"] = hall
-            defaults["online_capacity"] = 500
+            existing = Session.objects.filter(programme=programme, title_en=title_en).first()
+            defaults["online_capacity"] = max(500, (existing.online_capacity or 0) if existing else 0)
         Session.objects.update_or_create(programme=programme, title_en=title_en, defaults=defaults)
     return programme
 
