@@ -214,7 +214,9 @@ def test_a_holder_who_reads_chinese_gets_a_wholly_chinese_certificate(
     line_with(lines, reference_programme.title_zh[:12])
     line_with(lines, "持續專業發展時數", "12.5（結構性）")
     line_with(lines, "出席節數", "6 / 6")
-    line_with(lines, "獲發持續專業發展時數 12.5 小時（結構性）")
+    line_with(lines, "獲發持續專業發展時數 12.5 小時")
+    assert "獲發持續專業發展時數12.5小時（結構性）。" in squash("".join(lines))  # the Chinese category
+    assert not any(line.startswith(("）", "。", "，")) for line in lines)  # no line opens with a closing mark
     line_with(lines, "編號：", certificate.serial)
     line_with(lines, "發出日期：", "年")
     line_with(lines, "第1講")  # the sessions attended, by their Chinese titles
@@ -226,10 +228,11 @@ def test_a_holder_who_reads_chinese_gets_a_wholly_chinese_certificate(
 def test_the_bilingual_certificates_chinese_statement_has_no_english(certificate, tmp_path):
     with certificate.pdf.open("rb") as handle:
         lines = pdftotext(handle.read(), tmp_path, "bilingual")
-    statement = lines[line_with(lines, "出席以上課程")]
-    assert latin_words(statement) == [], statement
-    assert "（結構性）" in statement
-    line_with(lines, "is awarded 12.5 CPD hours (Structured)")
+    start = line_with(lines, "出席以上課程")
+    statement = "".join(lines[start : start + 2])  # the statement, wrapped on one or two lines
+    assert "（結構性）。" in statement
+    assert latin_words(statement.split("。")[0]) == [], statement
+    line_with(lines, "12.5 CPD hours (Structured).")  # the English statement keeps the English category
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")

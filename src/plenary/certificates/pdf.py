@@ -93,6 +93,9 @@ def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
+NO_LINE_START = frozenset("，。、；：！？）」』》〉】,.;:!?)")
+
+
 def wrap(text: str, size: float, width: float) -> list[str]:
     """Lines no wider than ``width``: English breaks at spaces, Chinese between any two characters."""
     lines: list[str] = []
@@ -100,7 +103,13 @@ def wrap(text: str, size: float, width: float) -> list[str]:
         tokens: list[str] = []
         word = ""
         for char in paragraph:
-            if _is_wide(char):
+            if char in NO_LINE_START and (word or tokens):
+                # Closing punctuation stays with what it closes: no line starts with "）。".
+                if word:
+                    word += char
+                else:
+                    tokens[-1] += char
+            elif _is_wide(char):
                 if word:
                     tokens.append(word)
                     word = ""

@@ -189,8 +189,10 @@ def load_people(programme: Programme, agencies: list[Organisation], registrants:
         email = f"{name_en.lower().replace(' ', '.')}.{number:03d}@upcoming.example.org"
         nominated = agency is not None and agency in coordinated and rng.random() < 0.5
         language = "zh-hant" if rng.random() < 0.7 else "en"
+        mode = "in_person" if rng.random() < 0.3 else "online"
+        news = rng.random() < 0.3
         if email in existing:
-            continue
+            continue  # after every draw: the people after this one stay the same
         arrivals.append(
             services.Arrival(
                 applicant=services.Applicant(
@@ -199,10 +201,10 @@ def load_people(programme: Programme, agencies: list[Organisation], registrants:
                     name_zh=name_zh,
                     organisation=agency,
                     post="社會工作員" if language == "zh-hant" else "Social Worker",
-                    preferred_mode="in_person" if rng.random() < 0.3 else "online",
+                    preferred_mode=mode,
                     language=language,
                     consent_pics=True,
-                    news_opt_in=rng.random() < 0.3,
+                    news_opt_in=news,
                 ),
                 source=Registration.Source.NOMINATED if nominated else Registration.Source.SELF,
                 nominated_by=coordinator if nominated else None,
