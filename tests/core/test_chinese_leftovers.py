@@ -11,9 +11,11 @@ and messages, the certificate email) are read for:
 - English sentences of the catalogue: a translated message (msgid) that shows verbatim, as happens when a
   text is translated at import time, stored in English, or built outside gettext.
 
-Names, addresses and other data people typed are theirs and are not judged; emails and links are
-taken out of the text before it is read, and so are form fields' contents (an English field of a
-bilingual form holds English on purpose).
+Names, addresses and other data people typed are theirs and are not judged: emails, links, ``{placeholders}``
+and form fields' contents (an English field of a bilingual form holds English on purpose) are taken out
+of the text before it is read, and so are what people wrote (reflections, evaluation answers), user
+names, and the audit log's record of what an object was called and what was done, kept as written at the
+time (an English entry stays English: a log is not rewritten).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from tests.core.test_crawl import crawl
 pytestmark = pytest.mark.django_db
 
 EXPORT_LINK = re.compile(r'href="(/zh-hant/[^"]*\.(?:csv|xlsx)(?:\?[^"]*)?)"')
-ADDRESS = re.compile(r"(?:https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|/zh-hant/\S*|/me/\S*|/p/\S*)")
+ADDRESS = re.compile(r"(?:https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|/zh-hant/\S*|/me/\S*|/p/\S*|\{\w+\})")
 HIDDEN = re.compile(r"<(script|style|textarea|code|pre|template)\b[^>]*>.*?</\1>", re.S)
 
 
@@ -94,6 +96,21 @@ def english_sentences() -> set[str]:
     return sentences
 
 
+def written_by_people() -> list[str]:
+    """Texts people wrote or the log recorded, longest first (so that a longer one goes out whole)."""
+    from plenary.core.models import AuditEntry
+    from plenary.engagement.models import Answer, Reflection
+
+    texts = {
+        *Reflection.objects.values_list("text", flat=True),
+        *Answer.objects.exclude(text="").values_list("text", flat=True),
+        *get_user_model().objects.values_list("username", flat=True),
+        *AuditEntry.objects.values_list("object_repr", flat=True),
+        *AuditEntry.objects.exclude(summary="").values_list("summary", flat=True),
+    }
+    return sorted((re.sub(r"\s+", " ", text).strip() for text in texts if text), key=len, reverse=True)
+
+
 class Reader:
     """Reads texts and keeps what it finds, per place: everything is reported at once at the end."""
 
@@ -101,11 +118,16 @@ class Reader:
         codes = sorted(raw_codes() | field_names() | {"True", "False"}, key=len, reverse=True)
         self.codes = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, codes)) + r")(?![\w-])")
         self.sentences = english_sentences()
+        self.theirs = written_by_people()
         self.found: dict[str, set[str]] = {}
         self.read = 0
 
     def __call__(self, place: str, text: str) -> None:
         self.read += 1
+        text = re.sub(r"\s+", " ", text)
+        for theirs in self.theirs:
+            if theirs in text:
+                text = text.replace(theirs, " ")
         text = re.sub(r"\s+", " ", ADDRESS.sub(" ", text))
         hits = {f"code {code!r}" for code in self.codes.findall(text)}
         hits |= {f"English {sentence!r}" for sentence in self.sentences if sentence in text}
