@@ -296,8 +296,10 @@ def test_chinese_emails_have_no_codes_or_english_sentences(demo, settings):
     holder.certificates.update(emailed_at=None)
     certificates.email_certificates(past)
 
-    assert len(mail.outbox) >= 7
-    for index, email in enumerate(mail.outbox):
+    chinese_readers = {registration.email, holder.email}
+    received = [email for email in mail.outbox if set(email.to) & chinese_readers]
+    assert len(received) >= 7
+    for index, email in enumerate(received):
         texts = [email.subject, email.body]
         texts += [
             visible_text(content)
