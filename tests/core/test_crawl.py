@@ -43,6 +43,15 @@ def crawl(client, starts: list[str], limit: int = 400, follow=None, visit=None) 
     return seen
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A Chinese page leaves Chinese active in this thread: later tests (the route table) expect English."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
+
+
 @pytest.fixture
 def demo(db):
     call_command("demo", registrants=60, seed=3)
