@@ -76,3 +76,34 @@ def test_the_import_review_reasons_are_in_chinese(lecture, people, reference_pro
     text = visible_text(page)
     assert "No registrant has this email or name." not in text
     assert "Several registrants have this name." not in text
+
+
+def test_rejected_rows_imported_in_english_read_in_chinese_on_the_chinese_console(
+    lecture, people, reference_programme
+):
+    """A report imported while English was active (the API, a command, a pull) keeps each rejected row's reason
+    as its message and values: the Chinese console shows it in Chinese, the API still in English."""
+    from django.utils import translation
+
+    from plenary.attendance import services
+
+    with translation.override("en"):
+        batch = services.import_meeting_report(lecture, fixture_bytes("zoom_participants.csv")).batch
+    (rejected,) = batch.rejected_rows
+    assert rejected["reason"] == "The join time “not a time” is not a date and time."
+    page = (
+        organiser()
+        .get(
+            f"/zh-hant/manage/p/{reference_programme.slug}/attendance/sessions/{lecture.pk}/?import={batch.pk}"
+        )
+        .content.decode()
+    )
+    text = visible_text(page)
+    assert "加入時間「not a time」不是日期及時間。" in text
+    assert "is not a date and time" not in text
+    english = visible_text(
+        organiser()
+        .get(f"/manage/p/{reference_programme.slug}/attendance/sessions/{lecture.pk}/?import={batch.pk}")
+        .content.decode()
+    )
+    assert "The join time “not a time” is not a date and time." in english

@@ -1,6 +1,6 @@
 """axe-core finds no serious or critical violation on the pages no other browser test checked (issue 18):
 the home page, news, sign-in, the agency quotas page, the door console, the import review page and the
-error pages — in both languages."""
+error pages (403, 404 and 500) — in both languages."""
 
 from __future__ import annotations
 
@@ -30,6 +30,19 @@ def test_public_and_error_pages(page, live_server, reference_programme, language
     get_user_model().objects.create_user("nobody-special", password="phone-password-1")
     sign_in(page, live_server, "nobody-special", f"{language}/")
     checked(page, f"{base}/manage/p/{reference_programme.slug}/certificates/", 404)
+
+
+@pytest.mark.urls("tests.browser.urls_with_failure")
+@pytest.mark.parametrize("language", ["", "/zh-hant"])
+def test_the_500_page(page, live_server, language):
+    """A view that fails gets the real handler500's page: in the visitor's language, and accessible."""
+    response = page.goto(f"{live_server.url}{language}/test-failure/")
+    assert response.status == 500
+    assert serious_violations(page) == []
+    heading = page.locator("h1").inner_text()
+    assert heading == ("發生錯誤" if language else "Something went wrong")
+    assert page.locator("html").get_attribute("lang") == ("zh-Hant-HK" if language else "en")
+    assert "RuntimeError" not in page.content() and "Traceback" not in page.content()
 
 
 @pytest.mark.parametrize("language", ["", "/zh-hant"])

@@ -178,3 +178,73 @@ def test_signatures_and_logos_are_drawn(reference_programme, sessions, tmp_path)
     assert len(page["/Resources"]["/XObject"]) == 2  # one logo, one signature image shared by four
     text = page.extract_text()
     assert all(f"Signer {order}" in text for order in range(4))
+
+
+def latin_words(line: str, *allowed: str) -> list[str]:
+    """English words left on a line once the allowed texts (serial, verify link) are taken out."""
+    for text in allowed:
+        line = line.replace(text, " ")
+    return re.findall(r"[A-Za-z]+", line)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_a_holder_who_reads_chinese_gets_a_wholly_chinese_certificate(
+    reference_programme, sessions, tmp_path
+):
+    from django.conf import settings
+
+    from plenary.certificates.models import Signatory
+
+    rule = services.ensure_rule(reference_programme)
+    Signatory.objects.create(
+        rule=rule, name_en="Chris Sun", name_zh="孫玉菡先生", post_en="Secretary", post_zh="勞工及福利局局長"
+    )
+    someone = person(reference_programme, 1, name_en="Wong Siu Ling", name_zh="黃小玲", language="zh-hant")
+    attend_all(someone, sessions)
+    services.issue_certificates(reference_programme)
+    certificate = Certificate.objects.get()
+    with certificate.pdf.open("rb") as handle:
+        lines = pdftotext(handle.read(), tmp_path, "chinese")
+    link = f"{settings.BASE_URL.rstrip('/')}/verify/{certificate.serial}/"
+    # Latin letters only in the serial and the verify link: no English word anywhere.
+    english = {line: words for line in lines if (words := latin_words(line, link, certificate.serial))}
+    assert english == {}, "\n".join(lines)
+    assert "Wong Siu Ling" not in "\n".join(lines)
+    line_with(lines, "黃小玲")
+    line_with(lines, reference_programme.title_zh[:12])
+    line_with(lines, "持續專業發展時數", "12.5（結構性）")
+    line_with(lines, "出席節數", "6 / 6")
+    line_with(lines, "獲發持續專業發展時數 12.5 小時")
+    assert "獲發持續專業發展時數12.5小時（結構性）。" in squash("".join(lines))  # the Chinese category
+    assert not any(line.startswith(("）", "。", "，")) for line in lines)  # no line opens with a closing mark
+    line_with(lines, "編號：", certificate.serial)
+    line_with(lines, "發出日期：", "年")
+    line_with(lines, "第1講")  # the sessions attended, by their Chinese titles
+    line_with(lines, "孫玉菡先生")
+    assert not any("\ufffd" in line or "{" in line for line in lines)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_the_bilingual_certificates_chinese_statement_has_no_english(certificate, tmp_path):
+    with certificate.pdf.open("rb") as handle:
+        lines = pdftotext(handle.read(), tmp_path, "bilingual")
+    start = line_with(lines, "出席以上課程")
+    statement = "".join(lines[start : start + 2])  # the statement, wrapped on one or two lines
+    assert "（結構性）。" in statement
+    assert latin_words(statement.split("。")[0]) == [], statement
+    line_with(lines, "12.5 CPD hours (Structured).")  # the English statement keeps the English category
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_the_chinese_console_previews_the_chinese_certificate(
+    reference_programme, organiser, client, tmp_path
+):
+    client.force_login(organiser)
+    response = client.get(f"/zh-hant/manage/p/{reference_programme.slug}/certificates/preview.pdf")
+    assert response.status_code == 200
+    lines = pdftotext(response.content, tmp_path, "preview")
+    line_with(lines, "陳大文（示例）")
+    assert not any("Certificate of Attendance" in line or "CPD hours" in line for line in lines)
+    from django.utils import translation
+
+    translation.activate("en")

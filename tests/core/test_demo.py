@@ -19,7 +19,7 @@ def test_demo_loads_the_reference_programme_faithfully_and_idempotently():
     call_command("demo", registrants=20, seed=7)
     assert counts() == first
 
-    programme = Programme.objects.get()
+    programme = Programme.objects.get(slug="sw-20th-congress-workshops-2022")
     assert programme.co_organisers.count() == 4
     sessions = list(programme.sessions.all())
     assert [session.kind for session in sessions].count("ceremony") == 1
@@ -49,3 +49,81 @@ def test_demo_is_deterministic_for_a_seed():
     Speaker.objects.all().delete()
     call_command("demo", registrants=0, seed=11)
     assert sorted(Speaker.objects.values_list("name_en", flat=True)) == first
+
+
+@pytest.fixture
+def fresh_rate_limits():
+    from django.core.cache import caches
+
+    caches["limits"].clear()
+    yield
+    caches["limits"].clear()
+
+
+@pytest.mark.django_db
+def test_demo_adds_an_upcoming_programme_open_for_registration(client, fresh_rate_limits):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from plenary.registrations.models import Quota, Registration, SeatAllocation
+    from plenary.site.demo import upcoming
+
+    call_command("demo", registrants=100, seed=5)
+    programme = Programme.objects.get(slug=upcoming.SLUG)
+    today = timezone.localdate()
+    assert programme.accepts_registrations and not programme.is_past
+    sessions = list(programme.sessions.all())
+    assert {session.mode for session in sessions} == {"online", "in_person", "hybrid"}
+    days = [session.starts_at.astimezone(programme.tzinfo).date() for session in sessions]
+    assert all(today + timedelta(days=13) <= day <= today + timedelta(days=43) for day in days)
+    assert Quota.objects.filter(programme=programme, organisation__memberships__user__username="coordinator")
+    assert Quota.objects.filter(programme=programme).count() >= 2
+    # The reference programme stays the historical one.
+    assert Programme.objects.get(slug="sw-20th-congress-workshops-2022").is_past
+
+    # A visitor registers through the public form, asking for the room of the hybrid session: a pass.
+    form = client.get(f"/p/{programme.slug}/register/")
+    assert form.status_code == 200 and b'name="csrfmiddlewaretoken"' in form.content
+    hybrid = programme.sessions.get(mode="hybrid")
+    answer = client.post(
+        f"/p/{programme.slug}/register/",
+        {
+            "name_en": "Try Out Person",
+            "email": "try.out@example.org",
+            "organisation_other": "Visiting agency",
+            "consent_pics": "on",
+            f"mode_{hybrid.pk}": "in_person",
+        },
+    )
+    assert answer.status_code == 302
+    registration = Registration.objects.get(programme=programme, email="try.out@example.org")
+    assert registration.status == "confirmed"
+    assert SeatAllocation.objects.get(registration=registration, session=hybrid).status == "confirmed"
+    private = client.get(f"/me/{registration.token}/").content.decode()
+    assert f"/me/{registration.token}/pass.pdf" in private
+
+    # Loaded again: nothing changes, dates included.
+    before = (counts(), programme.starts_on, Registration.objects.count())
+    call_command("demo", registrants=100, seed=5)
+    programme.refresh_from_db()
+    assert (counts(), programme.starts_on, Registration.objects.count()) == before
+
+    # Months later the programme is past; `make run` (demo --if-empty) moves it ahead again.
+    Programme.objects.filter(pk=programme.pk).update(
+        starts_on=today - timedelta(days=60), ends_on=today - timedelta(days=40)
+    )
+    call_command("demo", registrants=100, seed=5, if_empty=True)
+    programme.refresh_from_db()
+    assert programme.accepts_registrations and programme.starts_on == today + timedelta(days=14)
+    assert programme.sessions.filter(starts_at__date__lt=today).count() == 0
+
+
+@pytest.mark.django_db
+def test_make_run_on_an_older_demo_database_adds_the_upcoming_programme():
+    from plenary.site.demo import upcoming
+
+    call_command("demo", registrants=0, seed=3)
+    Programme.objects.filter(slug=upcoming.SLUG).delete()
+    call_command("demo", if_empty=True, registrants=0, seed=3)
+    assert Programme.objects.get(slug=upcoming.SLUG).accepts_registrations

@@ -150,3 +150,36 @@ def test_nominate_one_by_one(small_programme, people):
 def test_people_who_are_not_coordinators_are_refused(small_programme, people):
     assert signed_in(people["organiser"]).get("/agency/").status_code == 403
     assert Client().get("/agency/").status_code == 302
+
+
+def test_the_chinese_upload_report_gives_every_reason_in_chinese(small_programme, people):
+    """Row reasons in the coordinator's language: no code (in_person), no field name (service_unit)."""
+    import re
+
+    from django.utils import translation
+
+    Quota.objects.create(programme=small_programme, organisation=people["agency_a"], places=5)
+    content = xlsx(
+        [
+            ["Bad Email", "", "not-an-email", "", "", "", "", "網上"],
+            ["Teleporter", "", "tele@example.org", "", "", "", "", "hologram"],
+            ["Again", "", "tele2@example.org", "", "", "", "S1", "網上"],
+        ]
+    )
+    try:
+        response = signed_in(people["coordinator_a"]).post(
+            f"/zh-hant/agency/p/{small_programme.slug}/upload/",
+            {"file": SimpleUploadedFile("staff.xlsx", content), "consent_pics": "on"},
+        )
+        reasons = [row.reason for row in response.context["results"] if not row.accepted]
+    finally:
+        translation.activate("en")
+    assert len(reasons) >= 2
+    assert "未知的參與模式「hologram」" in " ".join(reasons)
+    for reason in reasons:
+        english = [
+            word
+            for word in re.findall(r"\b[A-Za-z_]{2,}\b", reason)  # words (an example like S12345 is no word)
+            if word not in ("hologram", "not", "an", "email")  # the values the file itself held
+        ]
+        assert english == [], reason

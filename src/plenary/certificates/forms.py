@@ -42,6 +42,7 @@ class RuleForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
             "min_percent",
             "hours_method",
             "cpd_category",
+            "cpd_category_zh",
             "heading_en",
             "heading_zh",
             "intro_en",
@@ -56,6 +57,7 @@ class RuleForm(NoHkidMixin, AccessibleFormMixin, forms.ModelForm):
             "statement_en": forms.Textarea(attrs={"rows": 3}),
             "statement_zh": forms.Textarea(attrs={"rows": 3, "lang": "zh-Hant"}),
             "heading_zh": forms.TextInput(attrs={"lang": "zh-Hant"}),
+            "cpd_category_zh": forms.TextInput(attrs={"lang": "zh-Hant"}),
             "intro_zh": forms.TextInput(attrs={"lang": "zh-Hant"}),
             "footer_zh": forms.TextInput(attrs={"lang": "zh-Hant"}),
         }

@@ -62,6 +62,10 @@ class CertificateRule(models.Model):
         _("hours on the certificate"), max_length=20, choices=Hours.choices, default=Hours.SESSIONS
     )
     cpd_category = models.CharField(_("CPD category"), max_length=100, blank=True, default="Structured")
+    # The category in the Chinese statement: a Chinese certificate carries no English word.
+    cpd_category_zh = models.CharField(
+        _("CPD category (Chinese)"), max_length=50, blank=True, default="結構性"
+    )
     heading_en = models.CharField(_("heading (English)"), max_length=120, default=DEFAULT_HEADING_EN)
     heading_zh = models.CharField(
         _("heading (Chinese)"), max_length=60, blank=True, default=DEFAULT_HEADING_ZH

@@ -56,6 +56,10 @@ class Layout:
     footer_en: str = ""
     footer_zh: str = ""
     category: str = ""
+    category_zh: str = ""
+    # For a holder who reads Chinese (zh-Hant) the certificate is wholly Chinese: Chinese texts only,
+    # with the English ones standing in only where no Chinese is given (a body or a name without one).
+    chinese: bool = False
     organisers: list[tuple[str, str]] = field(default_factory=list)
     signatories: list[Signature] = field(default_factory=list)
     logo_paths: list[str] = field(default_factory=list)
@@ -89,6 +93,9 @@ def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
+NO_LINE_START = frozenset("，。、；：！？）」』》〉】,.;:!?)")
+
+
 def wrap(text: str, size: float, width: float) -> list[str]:
     """Lines no wider than ``width``: English breaks at spaces, Chinese between any two characters."""
     lines: list[str] = []
@@ -96,7 +103,13 @@ def wrap(text: str, size: float, width: float) -> list[str]:
         tokens: list[str] = []
         word = ""
         for char in paragraph:
-            if _is_wide(char):
+            if char in NO_LINE_START and (word or tokens):
+                # Closing punctuation stays with what it closes: no line starts with "）。".
+                if word:
+                    word += char
+                else:
+                    tokens[-1] += char
+            elif _is_wide(char):
                 if word:
                     tokens.append(word)
                     word = ""
@@ -166,7 +179,61 @@ def _centred(canvas: Canvas, text: str, y: float, size: float, color=INK) -> Non
     canvas.drawCentredString(A4[0] / 2, y, text)
 
 
+CHINESE_LABELS = {
+    "dates": "日期",
+    "sessions": "出席節數",
+    "hours": "持續專業發展時數",
+    "serial": "編號：",
+    "issued": "發出日期：",
+    "verify": "核實：",
+}
+BILINGUAL_LABELS = {
+    "dates": "Dates 日期",
+    "sessions": "Sessions attended 出席節數",
+    "hours": "CPD hours 持續專業發展時數",
+    "serial": "Serial 編號: ",
+    "issued": "Issued 發出日期: ",
+    "verify": "Verify 核實:",
+}
+
+
+def _either(chinese: str, english: str) -> str:
+    return chinese or english
+
+
 def draw(canvas: Canvas, layout: Layout, holder: Holder) -> None:
+    if layout.chinese:
+        # One text per place, in Chinese: draw() below then prints nothing twice.
+        layout = Layout(
+            programme_en=_either(layout.programme_zh, layout.programme_en),
+            dates_en=_either(layout.dates_zh, layout.dates_en),
+            heading_en=_either(layout.heading_zh, layout.heading_en),
+            intro_en=_either(layout.intro_zh, layout.intro_en),
+            statement_en=layout.statement_zh,
+            footer_en=layout.footer_zh,
+            category=layout.category_zh,
+            category_zh=layout.category_zh,
+            organisers=[(_either(zh, en), "") for en, zh in layout.organisers],
+            signatories=[
+                Signature(_either(s.name_zh, s.name_en), "", _either(s.post_zh, s.post_en), "", s.image_path)
+                for s in layout.signatories
+            ],
+            logo_paths=layout.logo_paths,
+            verify_base=layout.verify_base,
+            chinese=True,
+        )
+        holder = Holder(
+            serial=holder.serial,
+            name_en=_either(holder.name_zh, holder.name_en),
+            name_zh="",
+            hours=holder.hours,
+            sessions_attended=holder.sessions_attended,
+            sessions_total=holder.sessions_total,
+            session_titles=holder.session_titles,
+            issued_on=holder.issued_on,
+            statement=holder.statement,
+        )
+    labels = CHINESE_LABELS if layout.chinese else BILINGUAL_LABELS
     width, height = A4
     margin = 56
     inner = width - 2 * margin
@@ -199,7 +266,7 @@ def draw(canvas: Canvas, layout: Layout, holder: Holder) -> None:
         for line in wrap(names_en, 8.5, inner):
             _centred(canvas, line, y, 8.5, MUTED)
             y -= 11
-        for line in wrap(names_zh, 8.5, inner):
+        for line in wrap(names_zh, 8.5, inner) if names_zh else []:
             _centred(canvas, line, y, 8.5, MUTED)
             y -= 11
         y -= 14
@@ -240,19 +307,25 @@ def draw(canvas: Canvas, layout: Layout, holder: Holder) -> None:
         "programme_en": layout.programme_en,
         "programme_zh": layout.programme_zh or layout.programme_en,
     }
-    for statement in (layout.statement_en, layout.statement_zh):
+    for statement, category in (
+        (layout.statement_en, layout.category),
+        (layout.statement_zh, layout.category_zh),
+    ):
         if not statement:
             continue
-        for line in wrap(fill(statement, values), 10.5, inner):
+        for line in wrap(fill(statement, {**values, "category": category}), 10.5, inner):
             _centred(canvas, line, y, 10.5)
             y -= 15
         y -= 6
 
+    category = (
+        (f"（{layout.category}）" if layout.chinese else f" ({layout.category})") if layout.category else ""
+    )
     facts = [
-        ("Dates 日期", layout.dates_en),
+        (labels["dates"], layout.dates_en),
         *([("", layout.dates_zh)] if layout.dates_zh else []),
-        ("Sessions attended 出席節數", f"{holder.sessions_attended} / {holder.sessions_total}"),
-        ("CPD hours 持續專業發展時數", holder.hours + (f" ({layout.category})" if layout.category else "")),
+        (labels["sessions"], f"{holder.sessions_attended} / {holder.sessions_total}"),
+        (labels["hours"], holder.hours + category),
     ]
     y -= 6
     for label, value in facts:
@@ -308,12 +381,12 @@ def draw(canvas: Canvas, layout: Layout, holder: Holder) -> None:
     _qr_path(canvas, qr_data, width - margin - 76, 44, 76)
     canvas.setFillColor(INK)
     canvas.setFont(FONT, 10)
-    canvas.drawString(margin, 96, f"Serial 編號: {holder.serial}")
+    canvas.drawString(margin, 96, f"{labels['serial']}{holder.serial}")
     canvas.setFont(FONT, 8)
     canvas.setFillColor(MUTED)
     if holder.issued_on:
-        canvas.drawString(margin, 82, f"Issued 發出日期: {holder.issued_on}")
-    canvas.drawString(margin, 68, "Verify 核實:")
+        canvas.drawString(margin, 82, f"{labels['issued']}{holder.issued_on}")
+    canvas.drawString(margin, 68, labels["verify"])
     canvas.drawString(margin, 57, verify_url)
     footer = "  ".join(part for part in (layout.footer_en, layout.footer_zh) if part)
     if footer:
@@ -346,6 +419,8 @@ def fill(template: str, values: dict) -> str:
         text = template.format_map(_Blank(values))
     except (ValueError, IndexError, KeyError, AttributeError):
         return template
+    if not values.get("category"):
+        text = re.sub(r"\s*(?:\(\s*\)|（\s*）)", "", text)  # no category: no empty brackets
     if str(values.get("hours", "")) == "1":
         text = re.sub(r"(?<![\d.])1 CPD hours\b", "1 CPD hour", text)  # "1 CPD hour", not "1 CPD hours"
     return text
@@ -356,9 +431,13 @@ def render(layout: Layout, holder: Holder) -> bytes:
     cjk_font()  # parsed once per process: the costly part, shared by every certificate of a batch
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=FONT)
-    canvas.setTitle(f"{layout.heading_en} {holder.serial}")
+    if layout.chinese:
+        canvas.setTitle(f"{layout.heading_zh or layout.heading_en} {holder.serial}")
+        canvas.setSubject(layout.programme_zh or layout.programme_en)
+    else:
+        canvas.setTitle(f"{layout.heading_en} {holder.serial}")
+        canvas.setSubject(layout.programme_en)
     canvas.setAuthor("Plenary")
-    canvas.setSubject(layout.programme_en)
     draw(canvas, layout, holder)
     canvas.showPage()
     canvas.save()

@@ -206,8 +206,15 @@ def _path(file_field) -> str:
     return file_field.path
 
 
-def build_layout(programme: Programme, rule: CertificateRule | None = None) -> pdf.Layout:
-    """Everything the certificates of one programme share, read once per batch."""
+def is_chinese_language(language: str | None) -> bool:
+    return (language or "").lower().startswith("zh")
+
+
+def build_layout(
+    programme: Programme, rule: CertificateRule | None = None, language: str = "en"
+) -> pdf.Layout:
+    """Everything the certificates of one programme share, read once per batch and language: a holder
+    who reads Chinese gets a wholly Chinese certificate, anyone else the bilingual one."""
     rule = rule or rule_for(programme)
     dates_en, dates_zh = _dates(programme)
     signatories, logos = [], []
@@ -232,6 +239,8 @@ def build_layout(programme: Programme, rule: CertificateRule | None = None) -> p
         footer_en=rule.footer_en,
         footer_zh=rule.footer_zh,
         category=rule.cpd_category,
+        category_zh=rule.cpd_category_zh,
+        chinese=is_chinese_language(language),
         organisers=[
             (co.organisation.name_en, co.organisation.name_zh)
             for co in programme.co_organisers.select_related("organisation")
@@ -259,9 +268,26 @@ def signed_statement(certificate: Certificate) -> str:
     )
 
 
-def holder_for(certificate: Certificate, session_titles: list[str] | None = None) -> pdf.Holder:
-    with override("en"):
-        issued_on = date_format(timezone.localtime(certificate.issued_at), "j F Y")
+def chinese_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def session_titles(sessions: Iterable[Session], language: str) -> list[str]:
+    """Session titles as a certificate in ``language`` lists them."""
+    if is_chinese_language(language):
+        return [session.title_zh or session.title_en for session in sessions]
+    return [session.title_en for session in sessions]
+
+
+def holder_for(
+    certificate: Certificate, session_titles: list[str] | None = None, language: str = "en"
+) -> pdf.Holder:
+    issued = timezone.localtime(certificate.issued_at)
+    if is_chinese_language(language):
+        issued_on = chinese_date(issued)
+    else:
+        with override("en"):
+            issued_on = date_format(issued, "j F Y")
     return pdf.Holder(
         statement=signed_statement(certificate),
         serial=certificate.serial,
@@ -275,10 +301,16 @@ def holder_for(certificate: Certificate, session_titles: list[str] | None = None
     )
 
 
-def render_pdf(certificate: Certificate, layout: pdf.Layout | None = None, session_titles=None) -> str:
-    """Renders and stores the certificate's PDF; returns the stored file name."""
-    layout = layout or build_layout(certificate.programme)
-    content = pdf.render(layout, holder_for(certificate, session_titles))
+def certificate_language(certificate: Certificate) -> str:
+    """The holder's language (their registration's): the certificate's language."""
+    return certificate.registration.language if certificate.registration_id else "en"
+
+
+def render_pdf(certificate: Certificate, layout: pdf.Layout | None = None, titles=None) -> str:
+    """Renders and stores the certificate's PDF in its holder's language; returns the stored file name."""
+    language = certificate_language(certificate)
+    layout = layout or build_layout(certificate.programme, language=language)
+    content = pdf.render(layout, holder_for(certificate, titles, language))
     certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
     Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
     return certificate.pdf.name
@@ -372,7 +404,8 @@ def issue_certificates(
     next run carries on; a certificate whose PDF was not yet written gets it then.
     """
     evaluations = [evaluation for evaluation in evaluate(programme) if evaluation.eligible]
-    layout = build_layout(programme)
+    rule = rule_for(programme)
+    layouts: dict[bool, pdf.Layout] = {}  # one per language, built when first needed
     summary = IssueSummary(total=len(evaluations))
     if progress:
         progress(0, summary.total)
@@ -380,7 +413,11 @@ def issue_certificates(
         outcome, certificate = issue_one(programme, evaluation, actor=actor)
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         if not certificate.pdf:
-            render_pdf(certificate, layout, [session.title_en for session in evaluation.attended_sessions])
+            language = evaluation.registration.language
+            chinese = is_chinese_language(language)
+            if chinese not in layouts:
+                layouts[chinese] = build_layout(programme, rule, language)
+            render_pdf(certificate, layouts[chinese], session_titles(evaluation.attended_sessions, language))
         if progress:
             progress(done, summary.total)
     if summary.issued or summary.superseded:
@@ -750,9 +787,14 @@ def change_rule(
     return rule, impact
 
 
-def sample_holder(programme: Programme) -> pdf.Holder:
-    """A made-up holder for the console's preview of the layout."""
+def sample_holder(programme: Programme, language: str = "en") -> pdf.Holder:
+    """A made-up holder for the console's preview of the layout (in the organiser's language)."""
     sessions = counting_sessions(programme)
+    if is_chinese_language(language):
+        issued_on = chinese_date(timezone.localdate())
+    else:
+        with override("en"):
+            issued_on = date_format(timezone.localdate(), "j F Y")
     return pdf.Holder(
         serial=f"PLN-{programme.starts_on.year}-SAMP-LE00",
         name_en="Chan Tai Man (sample)",
@@ -760,6 +802,6 @@ def sample_holder(programme: Programme) -> pdf.Holder:
         hours=_hours_text(sum((session.cpd_hours for session in sessions), Decimal(0))),
         sessions_attended=len(sessions),
         sessions_total=len(sessions),
-        session_titles=[session.title_en for session in sessions],
-        issued_on=date_format(timezone.localdate(), "j F Y"),
+        session_titles=session_titles(sessions, language),
+        issued_on=issued_on,
     )

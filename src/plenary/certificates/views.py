@@ -15,8 +15,8 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -287,8 +287,12 @@ def revoke(request, programme, serial: str):
 
 @manages_programme
 def preview(request, programme):
-    """The layout as it stands, with a sample holder: organisers see what they edit."""
-    content = pdf.render(services.build_layout(programme), services.sample_holder(programme))
+    """The layout as it stands, with a sample holder: organisers see what they edit (in the page's
+    language: the Chinese console previews the wholly Chinese certificate)."""
+    language = get_language() or "en"
+    content = pdf.render(
+        services.build_layout(programme, language=language), services.sample_holder(programme, language)
+    )
     return HttpResponse(content, content_type="application/pdf")
 
 

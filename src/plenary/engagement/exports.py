@@ -23,7 +23,7 @@ def survey_xlsx(survey) -> bytes:
     sheet.title = _("Responses")[:31]
     sheet.append(
         [_("Reference"), _("Name"), _("Agency"), _("Submitted")]
-        + [safe_cell(f"{q.text_en} / {q.text_zh}" if q.text_zh else q.text_en) for q in questions]
+        + [safe_cell(q.text) for q in questions]  # in the reader's language, as the summary below
     )
     tz = survey.session.programme.tzinfo
     for response in survey.responses.select_related("registration__organisation"):
@@ -59,7 +59,7 @@ def survey_xlsx(survey) -> bytes:
     for result in results.questions:
         if result.question.is_rating:
             summary.append(
-                [safe_cell(result.question.text_en), result.answered, result.average]
+                [safe_cell(result.question.text), result.answered, result.average]
                 + [count for _rating, count, _share in result.distribution]
             )
     buffer = io.BytesIO()

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from plenary.core.forms import AccessibleFormMixin, NoHkidMixin
 from plenary.engagement.models import REFLECTION_MAX_CHARS, Question
+
+
+def _reflection_help() -> str:
+    # Formatted when shown, in the reader's language (a lazy text formatted here would be English forever).
+    return gettext("Plain text in English or Chinese, up to %(limit)s characters.") % {
+        "limit": REFLECTION_MAX_CHARS
+    }
 
 
 class ReflectionForm(AccessibleFormMixin, forms.Form):
@@ -12,8 +21,7 @@ class ReflectionForm(AccessibleFormMixin, forms.Form):
         label=_("Your reflection"),
         max_length=REFLECTION_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 10, "maxlength": REFLECTION_MAX_CHARS}),
-        help_text=_("Plain text in English or Chinese, up to %(limit)s characters.")
-        % {"limit": REFLECTION_MAX_CHARS},
+        help_text=lazy(_reflection_help, str)(),
     )
     allow_publication = forms.BooleanField(
         label=_("The organisers may publish my reflection, with my name and agency, on the programme page."),

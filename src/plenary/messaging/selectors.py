@@ -189,7 +189,7 @@ def person_values(
             values["session"] = session.title
             local = timezone.localtime(session.starts_at)
             values["starts"] = (
-                f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M} ({programme.time_zone})"
+                f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M} ({programme.zone_label})"
             )
             in_room = seat is not None and seat.mode == Registration.Mode.IN_PERSON
             if in_room:

@@ -392,7 +392,7 @@ CATALOGUE: dict[str, Entry] = {
     "checkin.DoorSettings": Entry(owner=None, other="session asks_for_check_out"),
     "certificates.CertificateRule": Entry(
         owner=None,
-        other="id programme mode min_sessions min_percent hours_method cpd_category heading_en heading_zh "
+        other="id programme mode min_sessions min_percent hours_method cpd_category cpd_category_zh heading_en heading_zh "
         "intro_en intro_zh statement_en statement_zh footer_en footer_zh show_logos updated_at",
     ),
     "certificates.OrganiserLogo": Entry(owner=None, other="id rule order image description"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 from typing import Any
 
 from django.apps import apps
@@ -52,7 +53,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(label: str, registration: Registration) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+def _shown(instance: models.Model) -> str:
+    """A related row as the reader names it: a session or programme by its title in the page's language."""
+    for attribute in ("title", "name", "text"):
+        value = getattr(instance, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    session = getattr(instance, "session", None)  # a session's survey: named by its session
+    return _shown(session) if isinstance(session, models.Model) else str(instance)
+
+
+def _words() -> dict[tuple[str, str], Any]:
+    """Coded values without choices, as words (the readable page; the JSON keeps the codes)."""
+    from plenary.attendance.templatetags.attendance_labels import mode_label, source_labels
+
+    return {
+        ("attendance.Attendance", "mode"): mode_label,
+        ("attendance.Attendance", "sources"): source_labels,
+    }
+
+
+def _rows(
+    label: str, registration: Registration, readable: bool = False
+) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
     entry = CATALOGUE[label]
     model = apps.get_model(label)
     exported = [name for name, personal in entry.personal.items() if personal.exported]
@@ -62,6 +85,7 @@ def _rows(label: str, registration: Registration) -> tuple[list[tuple[str, str]]
     related += [name for name in exported if isinstance(model._meta.get_field(name), models.ForeignKey)]
     queryset = queryset.select_related(*related)
     columns = [(name, str(model._meta.get_field(name).verbose_name)) for name in context + exported]
+    words = _words() if readable else {}
     rows = []
     for row in queryset:
         item = {}
@@ -70,6 +94,12 @@ def _rows(label: str, registration: Registration) -> tuple[list[tuple[str, str]]
             value = getattr(row, name)
             if field.choices and not isinstance(value, bool):
                 value = {"value": value, "label": str(getattr(row, f"get_{name}_display")())}
+            elif readable and isinstance(value, models.Model):
+                value = _shown(value)
+            elif (label, name) in words and value not in (None, ""):
+                value = {"value": value, "label": str(words[label, name](value))}
+            elif readable and isinstance(value, dict | list):
+                value = {"value": value, "code": json.dumps(value, ensure_ascii=False)}
             item[name] = _plain(value)
         rows.append(item)
     return columns, rows
@@ -93,7 +123,7 @@ def personal_tables(registration: Registration) -> list[dict[str, Any]]:
     """The same, as titled tables for the HTML page and download."""
     tables = []
     for label, _key in SECTIONS.items():
-        columns, rows = _rows(label, registration)
+        columns, rows = _rows(label, registration, readable=True)
         cells = [
             [
                 value["label"] if isinstance(value, dict) and "label" in value else value

@@ -113,6 +113,11 @@ class Programme(BilingualMixin, models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
+    def zone_label(self) -> str:
+        """The time zone as readers say it ("Hong Kong time", 香港時間), not as a code (Asia/Hong_Kong)."""
+        return str(_("Hong Kong time")) if self.time_zone == "Asia/Hong_Kong" else self.time_zone
+
+    @property
     def is_public(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.ARCHIVED)
 

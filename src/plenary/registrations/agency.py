@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +18,7 @@ from plenary.access import rules as access
 from plenary.access.views import coordinator_required
 from plenary.certificates import selectors as certificate_selectors
 from plenary.certificates.models import Certificate
+from plenary.core.i18n import is_chinese
 from plenary.programmes import selectors as programme_selectors
 from plenary.registrations import services, spreadsheets
 from plenary.registrations.forms import NominationForm, UploadForm
@@ -168,14 +169,17 @@ def template(request, slug, kind):
     _programme(slug)
     if kind not in ("xlsx", "csv"):
         raise Http404
+    # The header row is the column keys the upload reads; the example's mode is a word of the reader's
+    # language that the upload understands (spreadsheets.MODE_WORDS), never a code.
+    example = [*TEMPLATE_EXAMPLE[:-1], "網上" if is_chinese(get_language()) else "online"]
     if kind == "xlsx":
-        content = spreadsheets.xlsx_bytes(spreadsheets.COLUMNS, [TEMPLATE_EXAMPLE], title="nominations")
+        content = spreadsheets.xlsx_bytes(spreadsheets.COLUMNS, [example], title="nominations")
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
     else:
         response = HttpResponse(
-            spreadsheets.csv_text(spreadsheets.COLUMNS, [TEMPLATE_EXAMPLE]),
+            spreadsheets.csv_text(spreadsheets.COLUMNS, [example]),
             content_type="text/csv; charset=utf-8",
         )
     response["Content-Disposition"] = f'attachment; filename="nominations-template.{kind}"'
@@ -218,7 +222,9 @@ def register_again(request, slug, reference):
         access.visible_registrations(request.user, programme).filter(organisation=agency), reference=reference
     )
     try:
-        services.register_again(registration, actor=request.user, reason="cancellation undone by coordinator")
+        services.register_again(
+            registration, actor=request.user, reason=gettext_noop("cancellation undone by coordinator")
+        )
     except services.RegistrationError as error:
         messages.error(request, str(error.message))
     else:

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -173,7 +173,9 @@ def registration_action(request, programme, reference, action):
         if action == "cancel":
             services.cancel(registration, actor=request.user)
         elif action == "again":
-            services.register_again(registration, actor=request.user, reason="cancellation undone")
+            services.register_again(
+                registration, actor=request.user, reason=gettext_noop("cancellation undone")
+            )
         elif action == "approve":
             services.approve(registration, actor=request.user)
         elif action == "reject":

@@ -16,12 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from plenary.access import rules as access
 from plenary.core import audit, sql
@@ -290,7 +291,7 @@ def register(
                 action=audit.AuditEntry.Action.CREATE,
                 instance=registration,
                 programme=programme,
-                summary="registration added at the door"
+                summary=gettext_noop("registration added at the door")
                 if source == Registration.Source.WALK_IN
                 else "registration added by organiser",
                 object_id=sql.ParentId(text=True),
@@ -608,7 +609,7 @@ def cancel(registration: Registration, *, actor=None, reason: str = "") -> Regis
             Quota.objects.filter(pk=quota.pk, used__gt=0).update(used=F("used") - 1)
         _notify_promotions(promoted)
         current.status = Status.CANCELLED
-        _audit_status(current, actor, before, reason or "registration cancelled")
+        _audit_status(current, actor, before, reason or gettext_noop("registration cancelled"))
         _notify(current.pk, "cancelled")
     registration.status = Status.CANCELLED
     return current
@@ -671,7 +672,7 @@ def register_again(
                 preferred_mode=applicant.preferred_mode, language=applicant.language
             )
         current.status = seats.reinstate(current, plan, counters, pending=pending, now=now)
-        _audit_status(current, actor, Status.CANCELLED, reason or "registered again")
+        _audit_status(current, actor, Status.CANCELLED, reason or gettext_noop("registered again"))
         _notify(current.pk, "registered")
     current.refresh_from_db()
     registration.status = current.status
@@ -701,7 +702,7 @@ def change_mode(registration: Registration, session: Session, mode: str, *, acto
                 programme=current.programme,
                 before={"session": session.pk, "mode": old_mode},
                 after={"session": session.pk, "mode": mode},
-                summary="mode changed",
+                summary=gettext_noop("mode changed"),
             )
     return seat
 
@@ -717,7 +718,7 @@ def approve(registration: Registration, *, actor) -> Registration:
             raise WrongStatus
         seats.confirm_pending(current, counters)
         current.refresh_from_db()
-        _audit_status(current, actor, Status.PENDING, "registration approved")
+        _audit_status(current, actor, Status.PENDING, gettext_noop("registration approved"))
         if current.status != Status.PENDING:
             _notify(current.pk, current.status)
     return current
@@ -740,7 +741,7 @@ def reject(registration: Registration, *, actor, reason: str = "") -> Registrati
             Quota.objects.filter(pk=quota.pk, used__gt=0).update(used=F("used") - 1)
         _notify_promotions(promoted)
         current.status = Status.REJECTED
-        _audit_status(current, actor, Status.PENDING, reason or "registration rejected")
+        _audit_status(current, actor, Status.PENDING, reason or gettext_noop("registration rejected"))
     return current
 
 
@@ -882,6 +883,14 @@ class RowResult:
     reference: str = ""
 
 
+def _field_label(name: str) -> str:
+    """A registration field's name as people read it (never ``service_unit``); none for the whole row."""
+    try:
+        return str(Registration._meta.get_field(name).verbose_name).capitalize()
+    except FieldDoesNotExist:  # "__all__": the message says it all
+        return ""
+
+
 def nominate_rows(
     programme: Programme,
     rows: list[dict[str, str]],
@@ -906,7 +915,8 @@ def nominate_rows(
         mode = MODE_WORDS.get(row.get("mode", "").strip().lower())
         if mode is None:
             result.reason = str(
-                _("Unknown session mode “%(mode)s”: use in_person or online.") % {"mode": row["mode"]}
+                _("Unknown session mode “%(mode)s”: write “in person” or “online” (or 現場 or 網上).")
+                % {"mode": row["mode"]}
             )
             continue
         if email in seen:
@@ -931,9 +941,9 @@ def nominate_rows(
             messages = []
             for field_name, errors in error.message_dict.items():
                 label = {"email": _("Bad email"), "rsw_number": _("RSW number"), "name_en": _("Name")}.get(
-                    field_name, field_name
-                )
-                messages.append(f"{label}: {' '.join(str(e) for e in errors)}")
+                    field_name
+                ) or _field_label(field_name)
+                messages.append(f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(errors))
             result.reason = "; ".join(messages)
         except AlreadyRegistered:
             result.reason = str(_("Duplicate: this email is already registered for the programme."))
@@ -1015,6 +1025,6 @@ def add_coordinator(
             action=audit.AuditEntry.Action.CREATE,
             instance=membership,
             programme=programme,
-            summary="coordinator account created",
+            summary=gettext_noop("coordinator account created"),
         )
     return user, password

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, gettext_noop, override
 from django.utils.translation import gettext_lazy as _
 
 from plenary.core.errors import DomainError
@@ -62,12 +63,38 @@ class ReportRow:
 
 @dataclass
 class RejectedRow:
+    """A row the parser refused. The reason is kept as its message and values, translated when shown
+    (``rejected_reason`` in attendance_labels), so a file imported through the API, a command or a
+    pull still reads in Chinese on the Chinese console."""
+
     line: int
-    reason: str
+    message: str
     text: str = ""
+    params: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return translated_reason(self.message, self.params)
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "reason": str(self.reason), "text": self.text[:300]}
+        with override("en"):
+            english = translated_reason(self.message, self.params)
+        return {
+            "line": self.line,
+            "reason": english,
+            "message": str(self.message),
+            "params": self.params,
+            "text": self.text[:300],
+        }
+
+
+def translated_reason(message: str, params: dict | None = None) -> str:
+    """A rejection reason in the active language (an unknown or older stored text shows as it is)."""
+    text = gettext(str(message))
+    try:
+        return text % params if params else text
+    except (KeyError, TypeError, ValueError):
+        return str(message)
 
 
 @dataclass
@@ -444,34 +471,39 @@ def interval_row(
     """A row with a join and leave time (or a join time and a duration), checked."""
     display, others = split_name(name)
     if not display and not email:
-        return RejectedRow(line, _("No name or email."), "\t".join(raw))
+        return RejectedRow(line, gettext_noop("No name or email."), "\t".join(raw))
     joined = parse_time(joined_text, zone) if joined_text else None
     left = parse_time(left_text, zone) if left_text else None
     minutes = parse_minutes(minutes_text) if minutes_text else None
     if joined_text and joined is None:
         return RejectedRow(
             line,
-            _("The join time “%(value)s” is not a date and time.") % {"value": joined_text},
+            gettext_noop("The join time “%(value)s” is not a date and time."),
             "\t".join(raw),
+            {"value": joined_text},
         )
     if left_text and left is None:
         return RejectedRow(
             line,
-            _("The leave time “%(value)s” is not a date and time.") % {"value": left_text},
+            gettext_noop("The leave time “%(value)s” is not a date and time."),
             "\t".join(raw),
+            {"value": left_text},
         )
     if minutes_text and minutes is None:
         return RejectedRow(
-            line, _("The duration “%(value)s” is not a duration.") % {"value": minutes_text}, "\t".join(raw)
+            line,
+            gettext_noop("The duration “%(value)s” is not a duration."),
+            "\t".join(raw),
+            {"value": minutes_text},
         )
     if joined is None:
-        return RejectedRow(line, _("No join time."), "\t".join(raw))
+        return RejectedRow(line, gettext_noop("No join time."), "\t".join(raw))
     if left is None and minutes is not None:
         left = joined + timedelta(seconds=round(minutes * 60))
     if left is None:
-        return RejectedRow(line, _("No leave time or duration."), "\t".join(raw))
+        return RejectedRow(line, gettext_noop("No leave time or duration."), "\t".join(raw))
     if left < joined:
-        return RejectedRow(line, _("The leave time is before the join time."), "\t".join(raw))
+        return RejectedRow(line, gettext_noop("The leave time is before the join time."), "\t".join(raw))
     if email and "@" not in email:
         email = ""
     return ReportRow(

@@ -15,6 +15,7 @@ import re
 from datetime import timedelta
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from plenary.attendance.reports.common import (
     ParsedReport,
@@ -185,14 +186,15 @@ def parse_legacy(rows: list[list[str]], zone: str) -> ParsedReport:
         moment = parse_time(cell(row, columns, "time"), zone)
         raw = "\t".join(row)
         if not name:
-            report.rejected.append(RejectedRow(number, _("No name."), raw))
+            report.rejected.append(RejectedRow(number, gettext_noop("No name."), raw))
             continue
         if moment is None:
             report.rejected.append(
                 RejectedRow(
                     number,
-                    _("The time “%(value)s” is not a date and time.") % {"value": cell(row, columns, "time")},
+                    gettext_noop("The time “%(value)s” is not a date and time."),
                     raw,
+                    {"value": cell(row, columns, "time")},
                 )
             )
             continue
@@ -201,14 +203,19 @@ def parse_legacy(rows: list[list[str]], zone: str) -> ParsedReport:
             open_joins.setdefault(name, (number, moment, name))
         elif action in LEAVE_ACTIONS:
             if name not in open_joins:
-                report.rejected.append(RejectedRow(number, _("“Left” without an earlier “Joined”."), raw))
+                report.rejected.append(
+                    RejectedRow(number, gettext_noop("“Left” without an earlier “Joined”."), raw)
+                )
                 continue
             line, joined, _name = open_joins.pop(name)
             report.rows.append(_legacy_row(line, name, joined, moment))
         else:
             report.rejected.append(
                 RejectedRow(
-                    number, _("Unknown action “%(value)s”.") % {"value": cell(row, columns, "action")}, raw
+                    number,
+                    gettext_noop("Unknown action “%(value)s”."),
+                    raw,
+                    {"value": cell(row, columns, "action")},
                 )
             )
     end = meeting.get("end") or last_seen

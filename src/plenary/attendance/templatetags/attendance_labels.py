@@ -23,3 +23,11 @@ def source_labels(codes) -> str:
 def mode_label(code) -> str:
     labels = {**dict(AttendanceEvent.Mode.choices), "hybrid": _("In person and online")}
     return str(labels.get(code, code))
+
+
+@register.filter
+def rejected_reason(row) -> str:
+    """A stored rejected row's reason in the page's language (stored as message and values)."""
+    from plenary.attendance.reports.common import translated_reason
+
+    return translated_reason(row.get("message") or row.get("reason", ""), row.get("params") or {})

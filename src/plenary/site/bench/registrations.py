@@ -47,6 +47,7 @@ def run(argv: list[str]) -> None:
 
     token = _organiser_token()
     slug = f"bench-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+    first = datetime.now(UTC).date() + timedelta(days=30)  # open whenever the benchmark runs
     status, body = _call(
         options.url,
         token,
@@ -55,8 +56,8 @@ def run(argv: list[str]) -> None:
         {
             "slug": slug,
             "title": "Benchmark programme",
-            "starts_on": "2030-01-01",
-            "ends_on": "2030-01-02",
+            "starts_on": first.isoformat(),
+            "ends_on": (first + timedelta(days=1)).isoformat(),
             "status": "published",
             "registration_open": True,
             "organisation": "BENCH",
@@ -64,7 +65,7 @@ def run(argv: list[str]) -> None:
     )
     if status != 201:
         raise SystemExit(f"Could not create the benchmark programme: {status} {body}")
-    starts = datetime(2030, 1, 1, 6, tzinfo=UTC)
+    starts = datetime(first.year, first.month, first.day, 6, tzinfo=UTC)
     for index, (mode, venue) in enumerate(
         [("online", None), ("hybrid", {"name": f"Bench room {slug}", "capacity": options.capacity})]
     ):

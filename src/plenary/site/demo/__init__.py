@@ -391,14 +391,15 @@ def load_programme(seed: int) -> tuple[Programme, list[Organisation]]:
 DEMO_LOGINS = [
     ("admin", "platform admin (everything, /admin/)"),
     ("organiser", "organiser staff, Labour and Welfare Bureau (/manage/)"),
-    ("outsider", "organiser staff of a body that does not co-organise the demo programme"),
+    ("outsider", "organiser staff of a body that does not co-organise the demo programmes"),
     ("coordinator", "coordinator of a sample member agency"),
     ("door", "check-in staff"),
 ]
 
 
 def load(*, registrants: int = 2046, seed: int = 2022, log=print) -> Programme:
-    """Loads the reference programme, then lets every installed Plenary app add its part.
+    """Loads the reference programme, then lets every installed Plenary app add its part, then the
+    upcoming programme (``upcoming.py``) that is open for registration. Returns the reference programme.
 
     An app joins the demo with a module ``plenary.site.demo.<app label>`` that has
     ``load(context: DemoContext)``; apps run in INSTALLED_APPS order, so registrations exist before
@@ -422,4 +423,7 @@ def load(*, registrants: int = 2046, seed: int = 2022, log=print) -> Programme:
             continue
         log(f"demo: {config.label}")
         module.load(context)
+    from plenary.site.demo import upcoming
+
+    upcoming.load(agencies=agencies, registrants=registrants, seed=seed, log=log)
     return programme
