@@ -6,15 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from plenary.attendance import reports
+from plenary.attendance.models import FORMAT_CHOICES
 from plenary.core.forms import AccessibleFormMixin, NoHkidMixin
 
-FORMAT_CHOICES = [
-    ("auto", _("Detect automatically")),
-    ("zoom", _("Zoom meeting participants")),
-    ("zoom-webinar", _("Zoom webinar attendee report")),
-    ("teams", _("Microsoft Teams attendance report")),
-    ("webex", _("Webex attendee export")),
-]
 assert [value for value, _label in FORMAT_CHOICES] == reports.FORMATS
 
 

@@ -96,6 +96,16 @@ class Attendance(models.Model):
         return f"{self.registration_id} {self.session_id} {self.minutes} min"
 
 
+# The report formats the importers read (``attendance/reports``), with the names people know them by.
+FORMAT_CHOICES = [
+    ("auto", _("Detect automatically")),
+    ("zoom", _("Zoom meeting participants")),
+    ("zoom-webinar", _("Zoom webinar attendee report")),
+    ("teams", _("Microsoft Teams attendance report")),
+    ("webex", _("Webex attendee export")),
+]
+
+
 class AttendanceImport(models.Model):
     """An uploaded meeting report, kept with its hash so the same file is recognised."""
 
@@ -131,6 +141,10 @@ class AttendanceImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.format})"
+
+    def get_format_display(self) -> str:
+        """The report's format as people know it ("Zoom meeting participants"), never its code."""
+        return str(dict(FORMAT_CHOICES).get(self.format, self.format))
 
 
 class NameAlias(models.Model):
