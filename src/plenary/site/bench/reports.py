@@ -196,7 +196,7 @@ def _register(programme: Programme, people: list[tuple], rng: random.Random, day
             part = ids[day * len(ids) // days : (day + 1) * len(ids) // days]
             if part:
                 Registration.objects.filter(pk__gte=part[0], pk__lte=part[-1], programme=programme).update(
-                    created_at=first + timedelta(days=day, hours=rng.randint(0, 12))
+                    created_at=first + timedelta(days=day)
                 )
     return made
 
