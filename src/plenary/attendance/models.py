@@ -195,3 +195,34 @@ class StreamViewer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} {self.session_id} {self.viewer}"
+
+
+class AttendanceTally(models.Model):
+    """How many attendance rows of a session have each (mode, present, minutes): the session's figures
+    without reading its attendance.
+
+    Kept by the database itself: triggers on ``Attendance`` (migration 0006, written for SQLite and
+    PostgreSQL) add one for each row written and take one away for each row changed or deleted, so every
+    path that writes attendance — the door's one-statement path, bulk recomputes, imports, heartbeats,
+    a cascade — keeps it exact within its own transaction. ``services.recount_tallies()`` rebuilds it
+    from the rows (a migration fills it that way). It counts every registration's attendance; the
+    figures take away that of the few registrations that no longer stand (``selectors.tallies``).
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance_tallies")
+    mode = models.CharField(max_length=20, blank=True)
+    present = models.BooleanField()
+    minutes = models.PositiveIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("attendance tally")
+        verbose_name_plural = _("attendance tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "mode", "present", "minutes"], name="attendance_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.mode} {self.present} {self.minutes}: {self.n}"

@@ -73,7 +73,6 @@ CONSOLE_PAGES = (
     "messages/new/",
     "messages/reminders/",
     "privacy/",
-    "privacy/retention/",
     "releases/",
     "dashboard/",
 )
