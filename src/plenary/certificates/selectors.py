@@ -109,7 +109,9 @@ def eligible_count(programme: Programme) -> tuple[int, int]:
 def preview(programme: Programme, *, eligible: int = 25, not_eligible: int = 50) -> dict:
     """For the console: how many confirmed registrations are and are not eligible (``eligible_count``)
     and the first few of each, in registration order, as ``services.evaluate`` judges them — evaluated
-    a batch at a time until both lists are full, not everyone at once."""
+    a batch at a time until both lists are full, not everyone at once. At most ``PREVIEW_BATCHES``
+    batches are read, so when few are eligible in a large programme the list may show fewer than the
+    count says."""
     from plenary.certificates import services
 
     eligible_n, confirmed = eligible_count(programme)
@@ -117,7 +119,9 @@ def preview(programme: Programme, *, eligible: int = 25, not_eligible: int = 50)
     rows: tuple[list, list] = ([], [])
     confirmed_ids = programme.registrations.filter(status=Registration.Status.CONFIRMED).order_by("id")
     after = 0
-    while len(rows[0]) < wanted[0] or len(rows[1]) < wanted[1]:
+    for _batch in range(PREVIEW_BATCHES):
+        if len(rows[0]) >= wanted[0] and len(rows[1]) >= wanted[1]:
+            break
         batch = list(confirmed_ids.filter(id__gt=after)[:PREVIEW_BATCH])
         if not batch:
             break
@@ -134,8 +138,9 @@ def preview(programme: Programme, *, eligible: int = 25, not_eligible: int = 50)
     }
 
 
-# Fewer than 500, so that ``services.evaluate`` reads only these people's attendance.
+# Fewer than 500, so that ``services.evaluate`` reads only these people's attendance; a few batches.
 PREVIEW_BATCH = 400
+PREVIEW_BATCHES = 5
 
 
 def hours_per_person(registrations) -> list[dict]:
