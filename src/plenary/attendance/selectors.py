@@ -68,7 +68,9 @@ def tallies(programme: Programme, session_ids: list[int]) -> dict[tuple[int, str
         session_id__in=list(session_ids), n__gt=0
     ).values_list("session_id", "mode", "present", "minutes", "n"):
         found[(session_id, mode, present, minutes)] = n
-    gone = list(programme.registrations.filter(status__in=GONE_STATUSES).values_list("pk", flat=True))
+    gone = list(
+        programme.registrations.filter(status__in=GONE_STATUSES).order_by().values_list("pk", flat=True)
+    )
     for start in range(0, len(gone), 2000):
         rows = (
             Attendance.objects.filter(
