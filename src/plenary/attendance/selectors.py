@@ -71,18 +71,20 @@ def tallies(programme: Programme, session_ids: list[int]) -> dict[tuple[int, str
     gone = list(
         programme.registrations.filter(status__in=GONE_STATUSES).order_by().values_list("pk", flat=True)
     )
+    wanted = set(session_ids)
     for start in range(0, len(gone), 2000):
+        # By registration only, so that both databases read the (registration, session) key; their rows
+        # are the programme's sessions, and those not asked for are left out here.
         rows = (
-            Attendance.objects.filter(
-                registration_id__in=gone[start : start + 2000], session_id__in=list(session_ids)
-            )
+            Attendance.objects.filter(registration_id__in=gone[start : start + 2000])
             .values_list("session_id", "mode", "present", "minutes")
             .annotate(n=Count("*"))
             .order_by()
         )
         for session_id, mode, present, minutes, n in rows:
-            key = (session_id, mode, present, minutes)
-            found[key] = found.get(key, 0) - n
+            if session_id in wanted:
+                key = (session_id, mode, present, minutes)
+                found[key] = found.get(key, 0) - n
     return found
 
 
