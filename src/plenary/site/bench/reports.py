@@ -79,6 +79,7 @@ CONSOLE_PAGES = (
 
 
 def _clean() -> None:
+    venues = set()
     for programme in Programme.objects.filter(slug__startswith=SLUG):
         for model, lookup in [
             (Certificate, "programme"),
@@ -91,10 +92,10 @@ def _clean() -> None:
         ]:
             queryset = model.objects.filter(**{lookup: programme})
             queryset._raw_delete(queryset.db)
-        venues = list(Venue.objects.filter(sessions__programme=programme).distinct())
+        venues.update(Venue.objects.filter(sessions__programme=programme).distinct())
         programme.delete()
-        for venue in venues:
-            venue.delete()
+    for venue in venues:  # the programmes share their hall
+        venue.delete()
     get_user_model().objects.filter(username__in=[USERNAME, COORDINATOR]).delete()
     Organisation.objects.filter(name_en__startswith=AGENCY_PREFIX).delete()
     Organisation.objects.filter(name_en="Bench dashboard bureau").delete()
