@@ -73,8 +73,8 @@ def eligible_count(programme: Programme) -> tuple[int, int]:
         default=Value(0),
         output_field=IntegerField(),
     )
-    # Everyone's attendance at the counting sessions but that of the few registrations not confirmed:
-    # the ``attendance_figures`` index answers it alone on PostgreSQL, with no join over everyone.
+    # Everyone's attendance at the counting sessions but that of the few registrations not confirmed,
+    # with no join over everyone. Still a per-person sum over every row: the dashboard's costliest query.
     others = programme.registrations.filter(
         status__in=[
             status for status in Registration.Status.values if status != Registration.Status.CONFIRMED
