@@ -412,3 +412,29 @@ def test_only_people_who_attended_may_evaluate_unless_the_survey_says_otherwise(
     lecture.refresh_from_db()
     rate(absent, survey, 4, 4, 4)
     assert console.post(url, {"attendees_only": "maybe"}).status_code == 404
+
+
+def test_the_reflections_console_shows_a_page_at_a_time_with_the_filters_kept(
+    console, reference_programme, agencies, lecture
+):
+    from plenary.engagement import console as engagement_console
+
+    total = engagement_console.REFLECTIONS_PAGE + 3
+    for number in range(total):
+        services.submit_reflection(
+            registration=register(reference_programme, 100 + number, agencies[0]),
+            session=lecture,
+            text=f"Reflection number {number:03d}.",
+            allow_publication=False,
+        )
+    url = f"/manage/p/{reference_programme.slug}/reflections/"
+    first = console.get(url, {"session": lecture.pk}).content.decode()
+    shown = first.count("Reflection number ")
+    assert shown == engagement_console.REFLECTIONS_PAGE
+    assert f"{total} reflections" in first
+    assert f"session={lecture.pk}&amp;page=2" in first
+    second = console.get(url, {"session": lecture.pk, "page": 2}).content.decode()
+    assert second.count("Reflection number ") == 3
+    every = {f"Reflection number {number:03d}." for number in range(total)}
+    assert {text for text in every if text in first or text in second} == every
+    assert console.get(url, {"page": "999"}).status_code == 200  # past the end: the last page

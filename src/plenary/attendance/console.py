@@ -35,7 +35,10 @@ def _find_registrant(programme, text: str):
 @manages_programme
 def matrix(request, programme):
     all_sessions = list(programme.sessions.all())
-    agencies = Organisation.objects.filter(registrations__programme=programme).distinct().order_by("name_en")
+    # A semi-join on the registrations' (programme, organisation) index, not a join over every registration.
+    agencies = Organisation.objects.filter(
+        pk__in=programme.registrations.filter(organisation__isnull=False).values("organisation_id")
+    ).order_by("name_en")
     form = forms.MatrixFilterForm(request.GET or None, agencies=agencies, sessions=all_sessions)
     people = selectors.registrants(programme).order_by("name_en", "pk")
     sessions = all_sessions
@@ -70,9 +73,7 @@ def matrix(request, programme):
             "rows": rows,
             "page": page,
             "query": query.urlencode(),
-            "summaries": [
-                selectors.session_summary(s, selectors.registrants(programme).count()) for s in sessions
-            ],
+            "summaries": selectors.session_summaries(programme, sessions),
         },
     )
 
@@ -156,7 +157,7 @@ def _render_session(request, programme, session, form, meeting_form=None, status
             "form": form,
             "imports": imports,
             "shown": shown,
-            "summary": selectors.session_summary(session, selectors.registrants(programme).count()),
+            "summary": selectors.session_summaries(programme, [session])[0],
             "review": review,
             "review_total": review_total,
             "adjust_form": forms.AdjustForm(),

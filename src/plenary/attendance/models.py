@@ -77,7 +77,8 @@ class Attendance(models.Model):
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="attendances", db_index=False
     )
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    # The session leads the figures' index below.
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances", db_index=False)
     mode = models.CharField(_("mode"), max_length=20, blank=True, help_text=_("in_person, online or hybrid"))
     minutes = models.PositiveIntegerField(_("minutes"), default=0)
     present = models.BooleanField(_("present"), default=False)
@@ -90,6 +91,15 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         constraints = [
             models.UniqueConstraint(fields=["registration", "session"], name="attendance_one_per_session")
+        ]
+        indexes = [
+            # A programme's figures (``selectors.session_figures``, ``certificates.selectors.eligible_count``)
+            # read only this index on PostgreSQL, however many people attended.
+            models.Index(
+                fields=["session", "mode", "present", "minutes"],
+                include=["registration"],
+                name="attendance_figures",
+            )
         ]
 
     def __str__(self) -> str:
@@ -242,3 +252,34 @@ class MeetingConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.meeting_id}"
+
+
+class AttendanceTally(models.Model):
+    """How many attendance rows of a session have each (mode, present, minutes): the session's figures
+    without reading its attendance.
+
+    Kept by the database itself: triggers on ``Attendance`` (migration 0006, written for SQLite and
+    PostgreSQL) add one for each row written and take one away for each row changed or deleted, so every
+    path that writes attendance — the door's one-statement path, bulk recomputes, imports, heartbeats,
+    a cascade — keeps it exact within its own transaction. ``services.recount_tallies()`` rebuilds it
+    from the rows (a migration fills it that way). It counts every registration's attendance; the
+    figures take away that of the few registrations that no longer stand (``selectors.tallies``).
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance_tallies")
+    mode = models.CharField(max_length=20, blank=True)
+    present = models.BooleanField()
+    minutes = models.PositiveIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("attendance tally")
+        verbose_name_plural = _("attendance tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "mode", "present", "minutes"], name="attendance_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.mode} {self.present} {self.minutes}: {self.n}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from plenary.attendance.models import Attendance, AttendanceImport
+from plenary.attendance.models import Attendance, AttendanceImport, AttendanceTally
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import Registration
 
 ACTIVE_STATUSES = (Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+GONE_STATUSES = tuple(status for status in Registration.Status.values if status not in ACTIVE_STATUSES)
 
 
 def registrants(programme: Programme) -> QuerySet[Registration]:
@@ -20,22 +21,6 @@ def registrants(programme: Programme) -> QuerySet[Registration]:
 def attendance_by_registration(session_ids, registration_ids) -> dict[tuple[int, int], Attendance]:
     rows = Attendance.objects.filter(session_id__in=session_ids, registration_id__in=registration_ids)
     return {(row.registration_id, row.session_id): row for row in rows}
-
-
-def session_summary(session: Session, registered: int) -> dict:
-    """Registered, attended online, attended in person and average minutes of those who came."""
-    rows = Attendance.objects.filter(session=session, registration__status__in=ACTIVE_STATUSES).aggregate(
-        online=Count("id", filter=Q(present=True, mode__in=["online", "hybrid"])),
-        in_person=Count("id", filter=Q(present=True, mode__in=["in_person", "hybrid"])),
-        average=Avg("minutes", filter=Q(minutes__gt=0)),
-    )
-    return {
-        "session": session,
-        "registered": registered,
-        "online": rows["online"],
-        "in_person": rows["in_person"],
-        "average": round(rows["average"] or 0),
-    }
 
 
 def live_imports(session: Session) -> QuerySet[AttendanceImport]:
@@ -69,8 +54,78 @@ def with_candidates(programme: Programme, pending: list[tuple]) -> list[tuple]:
 MINUTE_BINS = (0, 25, 50, 75, 100)
 
 
+def tallies(programme: Programme, session_ids: list[int]) -> dict[tuple[int, str, bool, int], int]:
+    """How many standing registrations have each (session, mode, present, minutes) at these sessions.
+
+    Read from the ``AttendanceTally`` the database keeps (a few hundred rows per session, however many
+    attended), less the attendance of the registrations that no longer stand (cancelled or rejected),
+    found through the registrations' (programme, status) index and read by the (registration, session)
+    key: no query reads everyone's attendance."""
+    found: dict[tuple[int, str, bool, int], int] = {}
+    if not session_ids:
+        return found
+    for session_id, mode, present, minutes, n in AttendanceTally.objects.filter(
+        session_id__in=list(session_ids), n__gt=0
+    ).values_list("session_id", "mode", "present", "minutes", "n"):
+        found[(session_id, mode, present, minutes)] = n
+    gone = list(
+        programme.registrations.filter(status__in=GONE_STATUSES).order_by().values_list("pk", flat=True)
+    )
+    wanted = set(session_ids)
+    for start in range(0, len(gone), 2000):
+        # By registration only, so that both databases read the (registration, session) key; their rows
+        # are the programme's sessions, and those not asked for are left out here.
+        rows = (
+            Attendance.objects.filter(registration_id__in=gone[start : start + 2000])
+            .values_list("session_id", "mode", "present", "minutes")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for session_id, mode, present, minutes, n in rows:
+            if session_id in wanted:
+                key = (session_id, mode, present, minutes)
+                found[key] = found.get(key, 0) - n
+    return found
+
+
+def session_summaries(programme: Programme, sessions: list[Session]) -> list[dict]:
+    """Each session's summary for the console, from one tally (``tallies``): registered, attended
+    online, attended in person and the average minutes of those who came."""
+    registered = registrants(programme).count()
+    rows = {
+        session.pk: {
+            "session": session,
+            "registered": registered,
+            "online": 0,
+            "in_person": 0,
+            "n": 0,
+            "sum": 0,
+        }
+        for session in sessions
+    }
+    for (session_id, mode, present, minutes), n in tallies(programme, list(rows)).items():
+        row = rows[session_id]
+        if present and mode in ("online", "hybrid"):
+            row["online"] += n
+        if present and mode in ("in_person", "hybrid"):
+            row["in_person"] += n
+        if minutes > 0:
+            row["n"] += n
+            row["sum"] += n * minutes
+    return [
+        {
+            "session": row["session"],
+            "registered": registered,
+            "online": row["online"],
+            "in_person": row["in_person"],
+            "average": round(row["sum"] / row["n"]) if row["n"] else 0,
+        }
+        for row in rows.values()
+    ]
+
+
 def session_figures(programme: Programme) -> dict[int, dict]:
-    """Per session of the programme, from one grouped query over the standing registrations' attendance:
+    """Per session of the programme, over the standing registrations' attendance (``tallies``):
     ``arrived`` (seen in the room), ``online_present`` and ``present`` (at the programme's threshold,
     as ``services.derive`` decided it) and ``minutes``, how many people fall in each bin of
     ``MINUTE_BINS`` (share of the session's length: under 25 %, 25–49 %, 50–74 %, 75–99 %, 100 %)."""
@@ -80,13 +135,7 @@ def session_figures(programme: Programme) -> dict[int, dict]:
         for session in sessions
     }
     lengths = {session.pk: int(session.duration.total_seconds() // 60) for session in sessions}
-    rows = (
-        Attendance.objects.filter(session__programme=programme, registration__status__in=ACTIVE_STATUSES)
-        .values_list("session_id", "mode", "present", "minutes")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for session_id, mode, present, minutes, n in rows:
+    for (session_id, mode, present, minutes), n in tallies(programme, list(lengths)).items():
         row = figures[session_id]
         if mode in ("in_person", "hybrid"):
             row["arrived"] += n
@@ -99,6 +148,11 @@ def session_figures(programme: Programme) -> dict[int, dict]:
         index = max(i for i, bound in enumerate(MINUTE_BINS) if share >= bound)
         row["minutes"][index] += n
     return figures
+
+
+def present_counts(programme: Programme) -> dict[int, int]:
+    """Per session of the programme: how many standing registrations were present (at the threshold)."""
+    return {pk: figures["present"] for pk, figures in session_figures(programme).items()}
 
 
 def attended_per_programme(registrations) -> dict[int, int]:

@@ -15,13 +15,21 @@ from typing import IO, Any, NamedTuple
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from plenary.attendance import reports
 from plenary.attendance.intervals import covered_minutes
-from plenary.attendance.models import Attendance, AttendanceEvent, AttendanceImport, NameAlias, StreamViewer
+from plenary.attendance.models import (
+    Attendance,
+    AttendanceEvent,
+    AttendanceImport,
+    AttendanceTally,
+    NameAlias,
+    StreamViewer,
+)
 from plenary.attendance.reports.common import ReportRow, normalise_name
 from plenary.core import audit, sql
 from plenary.core.errors import DomainError
@@ -219,6 +227,21 @@ def recompute(registration: Registration, session: Session) -> Attendance:
     )
     # What was just written; callers read its figures, and the row's id is not needed to do so.
     return Attendance(registration=registration, session=session, **values)
+
+
+def recount_tallies(session_ids: Iterable[int]) -> None:
+    """Rebuilds these sessions' ``AttendanceTally`` rows from their attendance (the triggers keep them
+    from then on): after restoring rows written with the triggers off, or to check them."""
+    session_ids = list(session_ids)
+    with transaction.atomic():
+        AttendanceTally.objects.filter(session_id__in=session_ids).delete()
+        AttendanceTally.objects.bulk_create(
+            AttendanceTally(session_id=session_id, mode=mode, present=present, minutes=minutes, n=n)
+            for session_id, mode, present, minutes, n in Attendance.objects.filter(session_id__in=session_ids)
+            .values_list("session_id", "mode", "present", "minutes")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
 
 
 def attendance_upsert_clause() -> str:

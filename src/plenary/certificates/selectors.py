@@ -42,6 +42,14 @@ def valid_count(programme: Programme) -> int:
     return valid_certificates(programme).count()
 
 
+def state_counts(programme: Programme) -> dict[str, int]:
+    """The programme's certificates by state (every state, zeros included): one grouped query."""
+    found = dict(
+        Certificate.objects.filter(programme=programme).values_list("state").annotate(n=Count("*")).order_by()
+    )
+    return {state: found.get(state, 0) for state in Certificate.State.values}
+
+
 def eligible_count(programme: Programme) -> tuple[int, int]:
     """(eligible, confirmed): how many confirmed registrations the programme's rule gives a
     certificate to, without loading them.
@@ -65,14 +73,18 @@ def eligible_count(programme: Programme) -> tuple[int, int]:
         default=Value(0),
         output_field=IntegerField(),
     )
+    # Everyone's attendance at the counting sessions but that of the few registrations not confirmed,
+    # with no join over everyone. Still a per-person sum over every row: the dashboard's costliest query.
+    others = programme.registrations.filter(
+        status__in=[
+            status for status in Registration.Status.values if status != Registration.Status.CONFIRMED
+        ]
+    ).values("pk")
     per_person = (
-        Attendance.objects.filter(
-            session_id__in=list(lengths),
-            registration__programme=programme,
-            registration__status=Registration.Status.CONFIRMED,
-        )
+        Attendance.objects.filter(session_id__in=list(lengths))
+        .exclude(registration__in=others)
         .values("registration_id")
-        .annotate(attended_n=Count("id", filter=Q(present=True)), minutes_sum=Sum(capped))
+        .annotate(attended_n=Count("session", filter=Q(present=True)), minutes_sum=Sum(capped))
         .order_by()
     )
     sql, params = per_person.query.sql_with_params()
@@ -92,6 +104,43 @@ def eligible_count(programme: Programme) -> tuple[int, int]:
         if count and services.meets_rule(rule, len(sessions), minutes_total, attended, minutes or 0)
     )
     return eligible, confirmed
+
+
+def preview(programme: Programme, *, eligible: int = 25, not_eligible: int = 50) -> dict:
+    """For the console: how many confirmed registrations are and are not eligible (``eligible_count``)
+    and the first few of each, in registration order, as ``services.evaluate`` judges them — evaluated
+    a batch at a time until both lists are full, not everyone at once. At most ``PREVIEW_BATCHES``
+    batches are read, so when few are eligible in a large programme the list may show fewer than the
+    count says."""
+    from plenary.certificates import services
+
+    eligible_n, confirmed = eligible_count(programme)
+    wanted = (min(eligible, eligible_n), min(not_eligible, confirmed - eligible_n))
+    rows: tuple[list, list] = ([], [])
+    confirmed_ids = programme.registrations.filter(status=Registration.Status.CONFIRMED).order_by("id")
+    after = 0
+    for _batch in range(PREVIEW_BATCHES):
+        if len(rows[0]) >= wanted[0] and len(rows[1]) >= wanted[1]:
+            break
+        batch = list(confirmed_ids.filter(id__gt=after)[:PREVIEW_BATCH])
+        if not batch:
+            break
+        after = batch[-1].pk
+        for evaluation in services.evaluate(programme, batch):
+            side = rows[0] if evaluation.eligible else rows[1]
+            if len(side) < wanted[0 if evaluation.eligible else 1]:
+                side.append(evaluation)
+    return {
+        "eligible_count": eligible_n,
+        "not_eligible_count": confirmed - eligible_n,
+        "eligible": rows[0],
+        "not_eligible": rows[1],
+    }
+
+
+# Fewer than 500, so that ``services.evaluate`` reads only these people's attendance; a few batches.
+PREVIEW_BATCH = 400
+PREVIEW_BATCHES = 5
 
 
 def hours_per_person(registrations) -> list[dict]:

@@ -224,9 +224,7 @@ def console(request, programme):
         else:
             messages.error(request, _("Please correct the errors marked below."))
 
-    evaluations = services.evaluate(programme)
-    eligible = [evaluation for evaluation in evaluations if evaluation.eligible]
-    not_eligible = [evaluation for evaluation in evaluations if not evaluation.eligible]
+    preview = selectors.preview(programme, eligible=25, not_eligible=50)
     certificates = Certificate.objects.filter(programme=programme).select_related("registration")
     state = request.GET.get("state", "")
     if state in Certificate.State.values:
@@ -242,17 +240,14 @@ def console(request, programme):
             "signatories": signatories,
             "logos": logos,
             "counting": counting,
-            "eligible": eligible,
-            "not_eligible": not_eligible,
-            "preview_rows": (eligible[:25], not_eligible[:50]),
+            "eligible_count": preview["eligible_count"],
+            "not_eligible_count": preview["not_eligible_count"],
+            "preview_rows": (preview["eligible"], preview["not_eligible"]),
             "page": page,
             "state": state,
             "states": Certificate.State.choices,
             "job": IssueJob.objects.filter(programme=programme).first(),
-            "counts": {
-                value: Certificate.objects.filter(programme=programme, state=value).count()
-                for value in Certificate.State.values
-            },
+            "counts": selectors.state_counts(programme),
         },
     )
 

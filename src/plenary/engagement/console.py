@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,8 @@ from plenary.engagement import charts, exports, selectors, services, tasks
 from plenary.engagement.forms import QuestionFormSet, ReflectionFilterForm
 from plenary.engagement.models import Reflection
 from plenary.programmes.models import AgendaItem
+
+REFLECTIONS_PAGE = 50
 
 
 @manages_programme
@@ -31,6 +34,10 @@ def reflections(request, programme):
     sharing_slots = AgendaItem.objects.filter(
         session__programme=programme, kind=AgendaItem.Kind.SHARING
     ).select_related("speaker", "session")
+    # A programme of thousands gathers thousands of reflections: a page at a time.
+    page = Paginator(items, REFLECTIONS_PAGE).get_page(request.GET.get("page"))
+    others = request.GET.copy()
+    others.pop("page", None)
     return render(
         request,
         "manage/engagement/reflections.html",
@@ -38,9 +45,11 @@ def reflections(request, programme):
             "programme": programme,
             "nav": "reflections",
             "filters": filters,
-            "reflections": items,
+            "reflections": page,
+            "page": page,
             "sharing_slots": sharing_slots,
             "query": request.GET.urlencode(),
+            "pages_query": others.urlencode(),
         },
     )
 

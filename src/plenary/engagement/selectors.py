@@ -119,37 +119,33 @@ def eligible_count(session: Session) -> int:
     return seats or active_registrations(session.programme).count()
 
 
-def eligible_counts(programme: Programme) -> dict[int, int]:
+def eligible_counts(programme: Programme, attendees: dict[int, int] | None = None) -> dict[int, int]:
     """``eligible_count`` for every session of the programme in a few grouped queries (the dashboard, the
-    console's list): the same rule, attendees by default, seats or everyone for a survey open to all."""
-    from plenary.attendance.models import Attendance
+    console's list): the same rule, attendees by default, seats or everyone for a survey open to all.
+
+    ``attendees`` are the standing registrations present per session, as the attendance owner counts
+    them (``attendance.selectors.present_counts``); a caller that holds them already passes them in.
+    Seats are counted only when a survey open to everyone asks for them."""
+    from plenary.attendance import selectors as attendance
+    from plenary.registrations import selectors as registrations
 
     sessions = list(programme.sessions.select_related("survey"))
-    attendees = dict(
-        Attendance.objects.filter(
-            session__programme=programme, present=True, registration__status__in=ACTIVE_STATUSES
-        )
-        .values_list("session_id")
-        .annotate(n=Count("registration_id", distinct=True))
-        .order_by()
-    )
-    seats = dict(
-        SeatAllocation.objects.filter(
-            session__programme=programme,
-            status=SeatAllocation.Status.CONFIRMED,
-            registration__status__in=ACTIVE_STATUSES,
-        )
-        .values_list("session_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    if attendees is None:
+        attendees = attendance.present_counts(programme)
+    seats = None
     everyone = None
     counts = {}
     for session in sessions:
         survey = getattr(session, "survey", None)
         if survey is None or survey.attendees_only:
             counts[session.pk] = attendees.get(session.pk, 0)
-        elif seats.get(session.pk):
+            continue
+        if seats is None:
+            # Confirmed seats: a cancelled or rejected registration holds none (``seats.py``).
+            seats = {
+                pk: sum(sides.values()) for pk, sides in registrations.expected_per_session(programme).items()
+            }
+        if seats.get(session.pk):
             counts[session.pk] = seats[session.pk]
         else:
             if everyone is None:
@@ -231,14 +227,15 @@ def survey_results(survey) -> SurveyResults:
     )
 
 
-def programme_survey_overview(programme: Programme) -> list[dict]:
-    """Each session with its evaluation's response count and rate, for the console's list."""
+def programme_survey_overview(programme: Programme, attendees: dict[int, int] | None = None) -> list[dict]:
+    """Each session with its evaluation's response count and rate, for the console's list
+    (``attendees`` as ``eligible_counts`` takes them)."""
     counts = dict(
         Response.objects.filter(survey__session__programme=programme)
         .values_list("survey__session_id")
         .annotate(n=Count("id"))
     )
-    eligible_by_session = eligible_counts(programme)
+    eligible_by_session = eligible_counts(programme, attendees)
     rows = []
     for session in programme.sessions.all():
         eligible = eligible_by_session[session.pk]
@@ -254,10 +251,11 @@ def programme_survey_overview(programme: Programme) -> list[dict]:
     return rows
 
 
-def programme_evaluation_figures(programme: Programme) -> dict:
+def programme_evaluation_figures(programme: Programme, attendees: dict[int, int] | None = None) -> dict:
     """Responses, response rate and average rating (1–5, every rating question) per session and for
-    the whole programme: the console's survey overview plus two grouped queries."""
-    rows = programme_survey_overview(programme)
+    the whole programme: the console's survey overview plus two grouped queries (``attendees`` as
+    ``eligible_counts`` takes them)."""
+    rows = programme_survey_overview(programme, attendees)
     ratings = Answer.objects.filter(
         response__survey__session__programme=programme, rating__isnull=False
     ).order_by()

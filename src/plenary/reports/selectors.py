@@ -2,8 +2,9 @@
 
 Nothing here decides a rule: each figure comes from the app that owns it (registrations and seats,
 attendance, certificates, evaluations); this module only gathers them. No query loads a registration:
-every one is a count or an average the database groups, so the cost follows the number of sessions,
-statuses, agencies and days, not the number of people.
+every one is a count or an average the database groups, read from covering indexes or from the attendance
+tally the database keeps; the number of queries does not grow with the programme. Two still read a row
+per person or seat (the certificate eligibility and the expected seats): see the README's dashboard bench.
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ class Figures:
 
 def programme_figures(programme: Programme, *, top_agencies: int = 10) -> Figures:
     """Every figure of the dashboard for one programme."""
-    by_status = registrations.status_counts(programme)
-    top, rest = registrations.agency_counts(programme, top=top_agencies)
+    counted = registrations.counts(programme, top=top_agencies)
+    by_status, top, rest = counted.by_status, counted.top, counted.rest
     names = Organisation.objects.in_bulk([pk for pk, _n in top])
     by_agency = [AgencyRow(names.get(pk), n) for pk, n in top]
     if rest:
@@ -99,7 +100,10 @@ def programme_figures(programme: Programme, *, top_agencies: int = 10) -> Figure
     for row in registrations.seat_summary(programme):
         waiting[(row["session"].pk, row["mode"])] = row["waiting"]
     present = attendance.session_figures(programme)
-    evaluations = engagement.programme_evaluation_figures(programme)
+    # Evaluations are for those who attended: the same count, so it is not made twice.
+    evaluations = engagement.programme_evaluation_figures(
+        programme, attendees={pk: seen["present"] for pk, seen in present.items()}
+    )
     rows = []
     for session in programme.sessions.order_by("starts_at", "id"):
         seats = expected.get(session.pk, {})
@@ -132,7 +136,7 @@ def programme_figures(programme: Programme, *, top_agencies: int = 10) -> Figure
         programme=programme,
         total=sum(by_status.values()),
         by_status=by_status,
-        by_mode=registrations.mode_counts(programme),
+        by_mode=counted.by_mode,
         by_agency=by_agency,
         by_day=by_day,
         sessions=rows,

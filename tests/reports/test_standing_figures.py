@@ -1,0 +1,137 @@
+"""Figures read from indexes (everyone's attendance less that of registrations that no longer stand)
+equal the hand-computed ones, and follow a cancellation; the console's summaries and the certificate
+preview come from the same owners."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Count
+from django.utils import timezone
+
+from plenary.attendance import selectors as attendance
+from plenary.attendance import services as attendance_services
+from plenary.attendance.models import Attendance, AttendanceEvent, AttendanceTally
+from plenary.certificates import selectors as certificate_selectors
+from plenary.certificates import services as certificates
+from plenary.checkin import services as checkin_services
+from plenary.registrations import services as registrations
+from plenary.registrations.models import Registration
+from plenary.reports.selectors import programme_figures
+from tests.reports.conftest import at, presence
+
+
+def session_rows(figures):
+    return [(row.arrived, row.online_present, row.present, row.minutes) for row in figures.sessions]
+
+
+def test_a_cancelled_attendee_leaves_every_attendance_figure(stats):
+    programme = stats["programme"]
+    r1 = stats["people"][0]
+    assert session_rows(programme_figures(programme)) == [
+        (0, 2, 2, [0, 0, 1, 0, 2]),
+        (2, 0, 2, [0, 0, 1, 1, 1]),
+    ]
+    registrations.cancel(r1)  # attended both sessions in full
+    figures = programme_figures(programme)
+    # Lecture: r2 60 of 120 (absent), r4 120 of 120. Sharing: r2 150 of 180 in the room, r4 120 online.
+    assert session_rows(figures) == [
+        (0, 1, 1, [0, 0, 1, 0, 1]),
+        (1, 0, 1, [0, 0, 1, 1, 0]),
+    ]
+    # Confirmed: r2, r3 (now in the room r1 left), r4; of 300 counting minutes only r4 (240) reaches 80 %.
+    assert (figures.eligible, figures.confirmed) == (1, 3)
+    assert figures.eligible == sum(
+        1 for evaluation in certificates.evaluate(programme) if evaluation.eligible
+    )
+
+
+def test_console_summaries_count_standing_registrations_by_hand(stats):
+    programme, lecture, sharing = stats["programme"], stats["lecture"], stats["sharing"]
+    summaries = attendance.session_summaries(programme, [lecture, sharing])
+    as_numbers = [
+        (s["session"], s["registered"], s["online"], s["in_person"], s["average"]) for s in summaries
+    ]
+    # Lecture: present online r1 and r4; minutes 120, 60, 120. Sharing: r1, r2 in the room; 180, 150, 120.
+    assert as_numbers == [(lecture, 4, 2, 0, 100), (sharing, 4, 0, 2, 150)]
+    registrations.cancel(stats["people"][0])
+    summaries = attendance.session_summaries(programme, [lecture, sharing])
+    as_numbers = [(s["registered"], s["online"], s["in_person"], s["average"]) for s in summaries]
+    assert as_numbers == [(3, 1, 0, 90), (3, 0, 1, 135)]
+
+
+def test_certificate_preview_counts_everyone_and_shows_the_first_of_each(stats, monkeypatch):
+    programme = stats["programme"]
+    r1, r2, r3, r4, _r5 = stats["people"]
+    # One registration per batch: the preview stops as soon as both lists are full.
+    monkeypatch.setattr(certificate_selectors, "PREVIEW_BATCH", 1)
+    preview = certificate_selectors.preview(programme, eligible=1, not_eligible=1)
+    assert (preview["eligible_count"], preview["not_eligible_count"]) == (2, 2)
+    assert [e.registration for e in preview["eligible"]] == [r1]
+    assert [e.registration for e in preview["not_eligible"]] == [r2]
+    everyone = certificate_selectors.preview(programme, eligible=25, not_eligible=50)
+    assert [e.registration for e in everyone["eligible"]] == [r1, r4]
+    assert [e.registration for e in everyone["not_eligible"]] == [r2, r3]
+    assert certificate_selectors.state_counts(programme) == {"valid": 2, "superseded": 0, "revoked": 0}
+
+
+def fresh_count(session_ids):
+    rows = (
+        Attendance.objects.filter(session_id__in=session_ids)
+        .values_list("session_id", "mode", "present", "minutes")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return {(session_id, mode, present, minutes): n for session_id, mode, present, minutes, n in rows}
+
+
+def kept_count(session_ids):
+    rows = AttendanceTally.objects.filter(session_id__in=session_ids)
+    assert not rows.filter(n__lt=0).exists()
+    return {(row.session_id, row.mode, row.present, row.minutes): row.n for row in rows.filter(n__gt=0)}
+
+
+def test_the_attendance_tally_equals_a_fresh_count_after_a_mix_of_operations(stats):
+    programme, lecture, sharing = stats["programme"], stats["lecture"], stats["sharing"]
+    r1, r2, r3, r4, _r5 = stats["people"]
+    ids = [lecture.pk, sharing.pk]
+    assert kept_count(ids) == fresh_count(ids) != {}
+    # A join by link and a heartbeat-like recompute of one person (the one-row upsert).
+    presence(r3, lecture, "online", at(4, 10), at(4, 11, 30))
+    presence(r3, lecture, "online", at(4, 11, 30), at(4, 11, 50))
+    # Events written in bulk, then the bulk recompute of many people at once (imports).
+    AttendanceEvent.objects.create(
+        registration=r2,
+        session=lecture,
+        source="meeting_report",
+        mode="online",
+        started_at=at(4, 11),
+        ended_at=at(4, 12),
+    )
+    attendance_services.recompute_many(lecture, [r1.pk, r2.pk, r3.pk, r4.pk])
+    # A door scan (on PostgreSQL the one-statement path) and a manual adjustment with a reason.
+    answer = checkin_services.check_in(
+        code=r2.pass_code, session=sharing, client_event_id=uuid.uuid4(), scanned_at=at(6, 14, 5)
+    )
+    assert answer.result == "checked_in"
+    attendance_services.adjust_minutes(r4, sharing, minutes=30, reason="Left early", actor=stats["organiser"])
+    # Updates that leave the counted columns alone, and one that changes them behind every service's back.
+    Attendance.objects.filter(registration=r1).update(computed_at=timezone.now())
+    Attendance.objects.filter(registration=r1, session=lecture).update(minutes=7, present=False)
+    assert kept_count(ids) == fresh_count(ids)
+    # Rows deleted with their registration, then a whole session.
+    Registration.objects.filter(pk=r3.pk).delete()
+    assert kept_count(ids) == fresh_count(ids)
+    lecture.delete()
+    assert (
+        kept_count(ids) == fresh_count(ids)
+        and not AttendanceTally.objects.filter(session_id=lecture.pk).exists()
+    )
+    # Rebuilding from the rows changes nothing.
+    before = kept_count(ids)
+    attendance_services.recount_tallies(ids)
+    assert kept_count(ids) == before
+    # And the figures read from it still equal a count of the standing registrations' rows.
+    figures = attendance.session_figures(programme)
+    standing = Attendance.objects.filter(session=sharing, registration__status__in=attendance.ACTIVE_STATUSES)
+    assert figures[sharing.pk]["present"] == standing.filter(present=True).count()
