@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 pytestmark = [
@@ -775,9 +776,10 @@ def test_killing_a_worker_mid_batch_still_sends_every_email(cluster):
     received = Counter(m["To"] for m in batch())
     assert set(received) == {f"reader{n}@example.org" for n in range(READERS)}
     duplicates = sum(received.values()) - READERS
-    # Exactly once, except at most one mail per SMTP connection the killed worker held: accepted by the
-    # server in the instant before the kill, never recorded as sent (SMTP cannot be made exactly-once).
-    assert duplicates <= in_flight, (duplicates, in_flight, received.most_common(3))
+    # Exactly once, except the mails a killed sender had handed over but not yet recorded: at most
+    # PLENARY_MESSAGE_FLUSH_EVERY per SMTP connection it held (issue 15 records outcomes in batches; SMTP
+    # cannot be made exactly-once), each sent again with the same Message-ID.
+    assert duplicates <= in_flight * settings.PLENARY_MESSAGE_FLUSH_EVERY, (duplicates, in_flight)
     print(
         f"worker killed after {sent_at_kill} of {READERS} mails, holding {in_flight} SMTP connection(s);"
         f" {sum(received.values())} received, {duplicates} duplicate(s)"
