@@ -39,8 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
+
+from plenary.messaging.services import FLUSH_EVERY
 
 pytestmark = [
     pytest.mark.live,
@@ -779,7 +780,7 @@ def test_killing_a_worker_mid_batch_still_sends_every_email(cluster):
     # Exactly once, except the mails a killed sender had handed over but not yet recorded: at most
     # PLENARY_MESSAGE_FLUSH_EVERY per SMTP connection it held (issue 15 records outcomes in batches; SMTP
     # cannot be made exactly-once), each sent again with the same Message-ID.
-    assert duplicates <= in_flight * settings.PLENARY_MESSAGE_FLUSH_EVERY, (duplicates, in_flight)
+    assert duplicates <= in_flight * FLUSH_EVERY, (duplicates, in_flight)
     print(
         f"worker killed after {sent_at_kill} of {READERS} mails, holding {in_flight} SMTP connection(s);"
         f" {sum(received.values())} received, {duplicates} duplicate(s)"
