@@ -41,6 +41,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import Message
@@ -75,7 +76,7 @@ def _setting(value: str | None, variable: str, default: str = "") -> str:
     return (value if value is not None else os.environ.get(variable, "")) or default
 
 
-class PlatformClient:
+class PlatformClient(ABC):
     """What the three platforms share: a bearer token, retries on 429, one renewal of an expired token."""
 
     platform = ""  # MeetingConnection.Platform value
@@ -95,8 +96,9 @@ class PlatformClient:
             % {"platform": self.label, "variables": variables}
         )
 
+    @abstractmethod
     def _token_now(self) -> str:
-        raise NotImplementedError
+        """A fresh bearer token from the platform's OAuth endpoint (each client its own grant)."""
 
     def _post_for_token(self, url: str, form: dict | None, headers: dict | None = None) -> dict:
         data = urllib.parse.urlencode(form).encode() if form is not None else None
@@ -168,9 +170,9 @@ class PlatformClient:
                 ) from error
         raise PullError(_("%(platform)s kept asking to wait; try again later.") % {"platform": self.label})
 
+    @abstractmethod
     def report(self, meeting_id: str, session: Session) -> bytes:
         """The meeting's participants as a file of ``self.format``; ReportNotReady when there are none yet."""
-        raise NotImplementedError
 
 
 def _is_number(text: str) -> bool:
