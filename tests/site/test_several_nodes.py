@@ -631,7 +631,10 @@ def test_killing_a_web_node_mid_load_loses_no_acknowledged_registration(cluster)
         thread.start()
     try:
         # Both nodes have acknowledged registrations before one dies (nginx spreads the load).
-        assert wait_for(lambda: count() >= 40 and len(nodes(0.0, None)) == 2, 90), (results[-5:], cluster.logs())
+        assert wait_for(lambda: count() >= 40 and len(nodes(0.0, None)) == 2, 90), (
+            results[-5:],
+            cluster.logs(),
+        )
         os.killpg(cluster.webs[victim].pid, signal.SIGKILL)  # the node dies: serve, gunicorn, workers
         killed_at.append(time.monotonic())
         cluster.webs[victim].wait(timeout=10)
