@@ -4,9 +4,12 @@ preview come from the same owners."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 
-from django.db.models import Count
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from plenary.attendance import selectors as attendance
@@ -86,9 +89,14 @@ def fresh_count(session_ids):
 
 
 def kept_count(session_ids):
-    rows = AttendanceTally.objects.filter(session_id__in=session_ids)
-    assert not rows.filter(n__lt=0).exists()
-    return {(row.session_id, row.mode, row.present, row.minutes): row.n for row in rows.filter(n__gt=0)}
+    rows = (
+        AttendanceTally.objects.filter(session_id__in=session_ids)
+        .values_list("session_id", "mode", "present", "minutes")
+        .annotate(n=Sum("n"))  # a key's shards added up
+        .order_by()
+    )
+    assert all(n >= 0 for *_key, n in rows), list(rows)
+    return {(session_id, mode, present, minutes): n for session_id, mode, present, minutes, n in rows if n}
 
 
 def test_the_attendance_tally_equals_a_fresh_count_after_a_mix_of_operations(stats):
@@ -135,3 +143,71 @@ def test_the_attendance_tally_equals_a_fresh_count_after_a_mix_of_operations(sta
     figures = attendance.session_figures(programme)
     standing = Attendance.objects.filter(session=sharing, registration__status__in=attendance.ACTIVE_STATUSES)
     assert figures[sharing.pk]["present"] == standing.filter(present=True).count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+def test_two_door_scans_of_one_session_do_not_wait_for_each_other_on_the_tally(stats, transactional_db):
+    """Two connections write attendance with the same (session, mode, present, minutes) at once: the
+    second is not held until the first commits (one tally row per key made every scan at a busy door
+    queue behind the one before it). Each connection writes its own shard of the key."""
+    sharing = stats["sharing"]
+    first, second = stats["people"][2], stats["people"][4]
+    Attendance.objects.filter(session=sharing, registration__in=[first, second]).delete()
+    SHARDS = AttendanceTally.SHARDS
+    holding, done = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def write(registration) -> None:
+        Attendance.objects.create(
+            registration=registration, session=sharing, mode="in_person", present=True, minutes=180
+        )
+
+    def shard_of_this_connection() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0] % SHARDS
+
+    def hold(shard: list[int]) -> None:
+        try:
+            with transaction.atomic():
+                shard.append(shard_of_this_connection())
+                write(first)
+                holding.set()
+                done.wait(timeout=30)  # the transaction stays open until the other write has finished
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            holding.set()
+            connection.close()
+
+    def race(held: int) -> None:
+        try:
+            # A connection in another shard (a new backend until its pid falls elsewhere).
+            while shard_of_this_connection() == held:
+                connection.close()
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '5s'")
+                write(second)
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            done.set()
+            connection.close()
+
+    held: list[int] = []
+    holder = threading.Thread(target=hold, args=(held,))
+    holder.start()
+    assert holding.wait(timeout=30) and held
+    racer = threading.Thread(target=race, args=(held[0],))
+    racer.start()
+    racer.join(timeout=60)
+    holder.join(timeout=60)
+    assert not failures, failures
+    ids = [sharing.pk]
+    assert kept_count(ids) == fresh_count(ids)
+    assert (
+        kept_count(ids)[(sharing.pk, "in_person", True, 180)]
+        == fresh_count(ids)[(sharing.pk, "in_person", True, 180)]
+        >= 2
+    )

@@ -264,20 +264,28 @@ class AttendanceTally(models.Model):
     a cascade — keeps it exact within its own transaction. ``services.recount_tallies()`` rebuilds it
     from the rows (a migration fills it that way). It counts every registration's attendance; the
     figures take away that of the few registrations that no longer stand (``selectors.tallies``).
+
+    Each key is split over ``SHARDS`` rows: on PostgreSQL a connection writes the shard of its backend
+    (migration 0008), so concurrent door scans of one session do not queue on one row's lock (one row
+    made every scan at a busy door wait for the one before it to commit); readers add the shards up.
+    A shard may hold a negative ``n`` (a row counted in one shard and taken away in another).
     """
+
+    SHARDS = 16
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance_tallies")
     mode = models.CharField(max_length=20, blank=True)
     present = models.BooleanField()
     minutes = models.PositiveIntegerField()
     n = models.IntegerField(default=0)
+    shard = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("attendance tally")
         verbose_name_plural = _("attendance tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "mode", "present", "minutes"], name="attendance_tally_key"
+                fields=["session", "mode", "present", "minutes", "shard"], name="attendance_tally_key"
             )
         ]
 

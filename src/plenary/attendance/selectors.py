@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from plenary.attendance.models import Attendance, AttendanceImport, AttendanceTally
 from plenary.programmes.models import Programme, Session
@@ -64,9 +64,13 @@ def tallies(programme: Programme, session_ids: list[int]) -> dict[tuple[int, str
     found: dict[tuple[int, str, bool, int], int] = {}
     if not session_ids:
         return found
-    for session_id, mode, present, minutes, n in AttendanceTally.objects.filter(
-        session_id__in=list(session_ids), n__gt=0
-    ).values_list("session_id", "mode", "present", "minutes", "n"):
+    for session_id, mode, present, minutes, n in (
+        AttendanceTally.objects.filter(session_id__in=list(session_ids))
+        .values_list("session_id", "mode", "present", "minutes")
+        .annotate(n=Sum("n"))  # the key's shards added up
+        .filter(n__gt=0)
+        .order_by()
+    ):
         found[(session_id, mode, present, minutes)] = n
     gone = list(
         programme.registrations.filter(status__in=GONE_STATUSES).order_by().values_list("pk", flat=True)

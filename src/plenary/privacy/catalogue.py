@@ -378,7 +378,7 @@ CATALOGUE: dict[str, Entry] = {
         owner=None, other="id session order kind title_en title_zh speaker language duration_minutes"
     ),
     "registrations.SeatCounter": Entry(owner=None, other="id session mode capacity taken waiting"),
-    "attendance.AttendanceTally": Entry(owner=None, other="id session mode present minutes n"),
+    "attendance.AttendanceTally": Entry(owner=None, other="id session mode present minutes n shard"),
     "registrations.Quota": Entry(owner=None, other="id programme organisation places used"),
     "engagement.Survey": Entry(owner=None, other="id session is_open attendees_only created_at"),
     "engagement.Question": Entry(owner=None, other="id survey order kind text_en text_zh required"),
