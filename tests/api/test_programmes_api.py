@@ -225,3 +225,53 @@ def test_openapi_document_describes_the_api(client):
     assert "/api/v1/programmes/{slug}" in paths
     assert "/api/v1/programmes/{slug}/sessions" in paths
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["A123456(7)", "A123456-7", "Ａ１２３４５６（７）"])
+def test_api_text_refuses_an_hkid_number_in_the_callers_language_and_writes_nothing(
+    api_as, organiser, reference_programme, number
+):
+    """The API's free text (titles, venue names) is checked like the console's forms (issue 14)."""
+    from plenary.core.privacy import STAFF_HKID_MESSAGE
+
+    api = api_as(organiser)
+    programmes = Programme.objects.count()
+    response = api.post(
+        "/api/v1/programmes",
+        {
+            "slug": "hkid-title",
+            "title": {"en": f"Workshop for {number}", "zh_hant": "工作坊"},
+            "starts_on": "2027-01-10",
+            "ends_on": "2027-01-20",
+        },
+    )
+    assert response.status_code == 422, response.json()
+    assert str(STAFF_HKID_MESSAGE) in str(response.json())
+    assert Programme.objects.count() == programmes
+    response = api.patch(f"/api/v1/programmes/{reference_programme.slug}", {"title": f"Title {number}"})
+    assert response.status_code == 422
+    reference_programme.refresh_from_db()
+    assert number not in reference_programme.title_en
+    sessions = reference_programme.sessions.count()
+    response = api.post(
+        f"/api/v1/programmes/{reference_programme.slug}/sessions",
+        {
+            "kind": "sharing",
+            "title": "Sharing",
+            "starts_at": "2027-01-20T14:30:00+08:00",
+            "ends_at": "2027-01-20T17:00:00+08:00",
+            "mode": "in_person",
+            "venue": {"name": f"Room of {number}", "capacity": 20},
+        },
+    )
+    assert response.status_code == 422
+    assert reference_programme.sessions.count() == sessions
+    # In Traditional Chinese for a caller who asks for it.
+    response = api.patch(
+        f"/api/v1/programmes/{reference_programme.slug}",
+        {"title": f"Title {number}"},
+        headers={"Accept-Language": "zh-hant"},
+    )
+    assert response.status_code == 422
+    assert "身份證" in str(response.json()), response.json()

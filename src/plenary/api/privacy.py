@@ -7,6 +7,7 @@ from datetime import datetime
 from ninja import Field, Router, Schema
 
 from plenary.access import api as access_api
+from plenary.api.schemas import FreeText
 from plenary.privacy import services
 from plenary.privacy.models import Anonymisation
 
@@ -14,7 +15,9 @@ router = Router(tags=["privacy"])
 
 
 class AnonymiseIn(Schema):
-    reason: str = Field(min_length=1, max_length=500, description="Why: a request received, a court order…")
+    reason: FreeText = Field(
+        min_length=1, max_length=500, description="Why: a request received, a court order…"
+    )
 
 
 class AnonymisedOut(Schema):

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 
 from plenary.access import api as access_api
 from plenary.access import rules as access
-from plenary.api.schemas import Bilingual
+from plenary.api.schemas import Bilingual, BilingualIn, FreeText
 from plenary.core.i18n import bilingual
 from plenary.organisations.models import Organisation
 from plenary.programmes import selectors, services
@@ -25,7 +25,7 @@ router = Router(tags=["programmes"])
 
 
 class VenueIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: FreeText = Field(min_length=1, max_length=200)
     capacity: int = Field(ge=1, le=1_000_000)
 
 
@@ -88,7 +88,7 @@ ProgrammeStatus = Literal["draft", "published", "archived"]
 
 class ProgrammeIn(Schema):
     slug: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", min_length=1, max_length=80)
-    title: Bilingual | str
+    title: BilingualIn | FreeText
     starts_on: date
     ends_on: date
     status: Literal["draft", "published"] = "draft"
@@ -99,7 +99,7 @@ class ProgrammeIn(Schema):
 
 
 class ProgrammePatch(Schema):
-    title: Bilingual | str | None = None
+    title: BilingualIn | FreeText | None = None
     starts_on: date | None = None
     ends_on: date | None = None
     status: ProgrammeStatus | None = None
@@ -108,7 +108,7 @@ class ProgrammePatch(Schema):
 
 class SessionIn(Schema):
     kind: Literal["ceremony", "lecture", "sharing", "workshop", "other"]
-    title: Bilingual | str
+    title: BilingualIn | FreeText
     starts_at: datetime
     ends_at: datetime
     mode: Literal["online", "in_person", "hybrid"]
@@ -118,7 +118,7 @@ class SessionIn(Schema):
     cpd_hours: Decimal = Field(Decimal("0"), ge=0, le=100, decimal_places=2)
 
 
-def _title_fields(title: Bilingual | str) -> dict[str, str]:
+def _title_fields(title: BilingualIn | str) -> dict[str, str]:
     if isinstance(title, str):
         return {"title_en": title}
     return {"title_en": title.en, "title_zh": title.zh_hant}

@@ -204,3 +204,23 @@ def response_for(request, exception):
         logger.warning("Database unavailable on %s: %s", mask_tokens(request.path), exception)
         return unavailable(request)
     return None
+
+
+class ApiLanguageMiddleware:
+    """The API answers in the language the caller asks for (``Accept-Language``, or the language cookie).
+
+    Pages take their language from the path (``/zh-hant/…``; ``LocaleMiddleware`` gives unprefixed paths
+    the default language), but API paths carry no prefix: without this a validation message sent to a
+    Chinese-speaking caller would always be in English. Placed after ``LocaleMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/"):
+            from django.utils import translation
+
+            language = translation.get_language_from_request(request, check_path=False)
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
