@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 
 from plenary.api.auth import forget_tokens
 
@@ -36,3 +36,29 @@ def test_the_next_request_after_a_cut_reconnects(api_as, organiser):
     forget_tokens()  # the token is looked up again, with the hand-written statement  # what the end of one request and the start of the next do
     response = client.get("/api/v1/jobs/1")
     assert response.status_code == 404, response.content[:300]
+
+
+def test_a_healthy_kept_connection_is_checked_without_a_round_trip(api_as, organiser, monkeypatch):
+    """Django's check (``is_usable``: ``SELECT 1``) runs only when the socket says something happened."""
+    client = api_as(organiser)
+    assert client.get("/api/v1/jobs/1").status_code == 404
+    pinged: list[bool] = []
+    wrapper = type(connections["default"])
+    usable = wrapper.is_usable
+
+    def counting(self):
+        pinged.append(True)
+        return usable(self)
+
+    monkeypatch.setattr(wrapper, "is_usable", counting)
+    for _request in range(3):
+        close_old_connections()
+        forget_tokens()
+        assert client.get("/api/v1/jobs/1").status_code == 404
+    assert pinged == []  # quiet socket: no round trip
+    cut_connection()
+    close_old_connections()
+    forget_tokens()
+    response = client.get("/api/v1/jobs/1")
+    assert response.status_code == 404, response.content[:300]
+    assert pinged == [True]  # the server's goodbye on the socket: the full check, which reconnected
