@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
-import select
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache, lru_cache
@@ -75,8 +74,9 @@ def _cursor() -> Iterator[Any]:
             yield cursor
         return
     # Django's own cursors check a kept connection's health once per request (CONN_HEALTH_CHECKS);
-    # this raw path must too, else the first request after a database restart answers 500.
-    _check_health()
+    # this raw path must too, else the first request after a database restart answers 500. (The
+    # check looks at the socket first: core/postgresql/base.py.)
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
     raw = connection.connection
@@ -87,33 +87,6 @@ def _cursor() -> Iterator[Any]:
         raw.prepare_threshold = _ONLY_WHEN_ASKED
     with connection.wrap_database_errors, psycopg.RawCursor(raw) as cursor:
         yield _Prepared(cursor)
-
-
-def _check_health() -> None:
-    """Django's once-per-request health check of a kept connection, without its round trip when the
-    connection plainly has nothing to say.
-
-    Django's check sends ``SELECT 1`` (a round trip on every request: a door scan's hand-written
-    statements took one more). A connection the server has ended — a restart, ``pg_terminate_backend``, a
-    proxy or network cut that resets it — has its goodbye or its end of file waiting on the socket, so
-    the socket is readable; a healthy idle connection has nothing waiting. Only a readable (or already
-    broken) connection gets Django's full check, which closes it if it fails; the statement that follows
-    then opens a new one."""
-    if connection.connection is None or not connection.health_check_enabled or connection.health_check_done:
-        return
-    raw = connection.connection
-    try:
-        quiet = (
-            not raw.closed
-            and raw.pgconn.status == psycopg.pq.ConnStatus.OK
-            and not select.select([raw.fileno()], [], [], 0)[0]
-        )
-    except (OSError, ValueError, psycopg.Error):
-        quiet = False
-    if quiet:
-        connection.health_check_done = True
-    else:
-        connection.close_if_health_check_failed()
 
 
 _PLACEHOLDERS = re.compile(r"%s|%%|%")
