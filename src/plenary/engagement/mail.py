@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,7 +14,11 @@ from plenary.programmes.models import Session
 from plenary.registrations.selectors import active_registrations
 
 
-def send_survey_links(session_id: int) -> int:
+def send_survey_links(session_id: int, job: str | None = None) -> int:
+    """Emails each registrant who may answer the session's evaluation and has not, their private link;
+    each once per ``job`` (``messaging/once.py``): a run again after a crash skips those already sent."""
+    from plenary.messaging import once
+
     session = Session.objects.select_related("programme", "survey").get(pk=session_id)
     if getattr(session, "survey", None) is not None and not session.survey.is_open:
         return 0  # closed since the mail was asked for
@@ -41,13 +45,14 @@ def send_survey_links(session_id: int) -> int:
                 ]
             )
             messages.append(
-                EmailMessage(
-                    subject=_("Your evaluation: %(title)s") % {"title": session.title},
-                    body=body,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[registration.email],
+                (
+                    f"registration:{registration.pk}",
+                    EmailMessage(
+                        subject=_("Your evaluation: %(title)s") % {"title": session.title},
+                        body=body,
+                        from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[registration.email],
+                    ),
                 )
             )
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
+    return once.send_each_once(job or once.job_key(), messages)

@@ -179,3 +179,21 @@ class SessionRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} #{self.sequence}"
+
+
+class SentMail(models.Model):
+    """One email a background job has handed to the mail server, so that the job, run again after its
+    worker died, skips it (``messaging/once.py``). ``job`` names the run (its task id); ``recipient`` the
+    row the email was for ("registration:12", "speaker:3"): no address, no content."""
+
+    job = models.CharField(max_length=100)
+    recipient = models.CharField(max_length=100)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email sent by a job")
+        verbose_name_plural = _("emails sent by jobs")
+        constraints = [models.UniqueConstraint(fields=["job", "recipient"], name="sentmail_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} → {self.recipient}"

@@ -364,6 +364,11 @@ CATALOGUE: dict[str, Entry] = {
         "send_at state recipients created_by created_at",
         reason="what organisers wrote and to which segment; each person's copy is a delivery",
     ),
+    "messaging.SentMail": Entry(
+        owner=None,
+        other="id job recipient sent_at",
+        reason="which of a job's emails went out, by the row's id: no address, no content",
+    ),
     "messaging.SessionRevision": Entry(
         owner=None, other="session sequence fingerprint", reason="a session's calendar revision"
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,8 +38,12 @@ def _slot_text(session: Session, slot: dict, language: str) -> tuple[str, str]:
         return subject, "\n".join(lines)
 
 
-def send_speaker_slots(session_id: int) -> int:
-    """Emails every speaker who has an email address their slot; returns how many messages were sent."""
+def send_speaker_slots(session_id: int, job: str | None = None) -> int:
+    """Emails every speaker who has an email address their slot; returns how many messages were sent.
+    Each slot's email goes once per ``job`` (``messaging/once.py``): a run again after a crash skips
+    those already sent."""
+    from plenary.messaging import once
+
     session = Session.objects.select_related("programme", "venue").get(pk=session_id)
     messages = []
     with timezone.override(session.programme.tzinfo):
@@ -47,13 +51,14 @@ def send_speaker_slots(session_id: int) -> int:
             subject_en, body_en = _slot_text(session, slot, "en")
             subject_zh, body_zh = _slot_text(session, slot, "zh-hant")
             messages.append(
-                EmailMessage(
-                    subject=f"{subject_zh} | {subject_en}",
-                    body=f"{body_zh}\n\n— — —\n\n{body_en}\n",
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[slot["item"].speaker.email],
+                (
+                    f"agendaitem:{slot['item'].pk}",
+                    EmailMessage(
+                        subject=f"{subject_zh} | {subject_en}",
+                        body=f"{body_zh}\n\n— — —\n\n{body_en}\n",
+                        from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[slot["item"].speaker.email],
+                    ),
                 )
             )
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
+    return once.send_each_once(job or once.job_key(), messages)

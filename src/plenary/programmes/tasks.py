@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from plenary.messaging import once
 from plenary.programmes import mail
 
 
-@task()
-def email_speaker_slots(session_id: int) -> int:
+@task(takes_context=True)
+def email_speaker_slots(context, session_id: int) -> int:
     """Sends each speaker with an email address their slot in the session's run-down."""
-    return mail.send_speaker_slots(session_id)
+    return mail.send_speaker_slots(session_id, job=once.job_key(context))
