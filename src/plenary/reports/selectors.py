@@ -18,6 +18,7 @@ from plenary.engagement import selectors as engagement
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Programme, Session
 from plenary.registrations import selectors as registrations
+from plenary.registrations.models import Registration
 
 MINUTE_BINS = attendance.MINUTE_BINS
 
@@ -131,7 +132,9 @@ def programme_figures(programme: Programme, *, top_agencies: int = 10) -> Figure
                 average_rating=evaluation.get("average_rating"),
             )
         )
-    eligible, confirmed = certificates.eligible_count(programme)
+    eligible, confirmed = certificates.eligible_count(
+        programme, confirmed=by_status.get(Registration.Status.CONFIRMED, 0)
+    )
     return Figures(
         programme=programme,
         total=sum(by_status.values()),
