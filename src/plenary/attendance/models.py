@@ -337,8 +337,8 @@ class ProgressSession(models.Model):
     minutes = models.IntegerField()
 
     class Meta:
-        verbose_name = _("counting session")
-        verbose_name_plural = _("counting sessions")
+        verbose_name = _("session counted for progress")
+        verbose_name_plural = _("sessions counted for progress")
 
     def __str__(self) -> str:
         return f"{self.session_id}: {self.minutes} min"

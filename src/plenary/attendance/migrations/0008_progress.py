@@ -166,8 +166,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "verbose_name": "counting session",
-                "verbose_name_plural": "counting sessions",
+                "verbose_name": "session counted for progress",
+                "verbose_name_plural": "sessions counted for progress",
             },
         ),
         migrations.CreateModel(
