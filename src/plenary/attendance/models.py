@@ -298,8 +298,13 @@ class Progress(models.Model):
     ``ProgressSession`` rows differ from the programme's sessions and the readers count exactly instead.
     """
 
+    # No foreign key in the database: its check at commit locks the registration's row (FOR KEY SHARE)
+    # a second time in every door scan (the attendance's own key already does), which cost more than the
+    # rest of the trigger. Deleting a registration through the ORM deletes its row; one deleted behind
+    # the ORM's back must first lose its attendance (whose key remains), which leaves (0, 0) here: counted
+    # as no attendance, never eligible.
     registration = models.OneToOneField(
-        Registration, on_delete=models.CASCADE, primary_key=True, related_name="progress"
+        Registration, on_delete=models.CASCADE, primary_key=True, related_name="progress", db_constraint=False
     )
     # The registration's programme, copied so that the figures group one index; no key of its own (the
     # registration's holds the row) and no index of its own (it leads ``progress_figures``).

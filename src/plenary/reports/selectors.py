@@ -2,9 +2,10 @@
 
 Nothing here decides a rule: each figure comes from the app that owns it (registrations and seats,
 attendance, certificates, evaluations); this module only gathers them. No query loads a registration:
-every one is a count or an average the database groups, read from covering indexes or from the attendance
-tally the database keeps; the number of queries does not grow with the programme. Two still read a row
-per person or seat (the certificate eligibility and the expected seats): see the README's dashboard bench.
+every one is a count or an average the database groups, read from covering indexes or from what the
+database keeps (the attendance tally, each person's certificate progress); the number of queries does not
+grow with the programme. One still reads an index entry per seat (the expected seats): see the README's
+dashboard bench.
 """
 
 from __future__ import annotations

@@ -176,6 +176,7 @@ class Migration(migrations.Migration):
                 (
                     "registration",
                     models.OneToOneField(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         primary_key=True,
                         related_name="progress",
