@@ -88,6 +88,9 @@ def stats(db):
         ends_at=at(6, 17),
         online_url="https://meeting.example.org/j/2",
     )
+    # The certificate progress counted with these sessions (a worker does it after the saves; tasks queued
+    # on commit do not run here): from now on the attendance triggers keep it and the figures read it.
+    attendance.rebuild_progress(programme)
 
     def register(email, agency, mode, source=Registration.Source.ORGANISER):
         return registrations.register(

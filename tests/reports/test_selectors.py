@@ -128,3 +128,22 @@ def test_eligible_counts_in_one_go_equal_the_per_session_rule(stats):
     }
     # Evaluations are for those who attended (issue 18): r1 and r4 at the lecture, r1 and r2 at the sharing.
     assert engagement.eligible_counts(programme) == {stats["lecture"].pk: 2, stats["sharing"].pk: 2}
+
+
+def test_registrations_by_day_follow_a_zone_whose_offset_is_not_whole_hours(stats):
+    programme = stats["programme"]
+    r1, r2, r3, r4, r5 = stats["people"]
+    programme.time_zone = "Asia/Kathmandu"  # UTC+05:45: local midnight is 18:15 UTC
+    programme.save()
+    Registration.objects.filter(pk=r1.pk).update(created_at=datetime(2024, 2, 1, 18, 14, 59, tzinfo=UTC))
+    Registration.objects.filter(pk__in=[r2.pk, r3.pk]).update(
+        created_at=datetime(2024, 2, 1, 18, 15, tzinfo=UTC)
+    )
+    Registration.objects.filter(pk__in=[r4.pk, r5.pk]).update(
+        created_at=datetime(2024, 2, 2, 18, 14, 30, 500000, tzinfo=UTC)
+    )
+    figures = programme_figures(programme)
+    assert [(row.day, row.count, row.cumulative) for row in figures.by_day] == [
+        (date(2024, 2, 1), 1, 1),
+        (date(2024, 2, 2), 4, 5),
+    ]

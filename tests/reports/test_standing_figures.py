@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from plenary.attendance import selectors as attendance
 from plenary.attendance import services as attendance_services
-from plenary.attendance.models import Attendance, AttendanceEvent, AttendanceTally
+from plenary.attendance.models import Attendance, AttendanceEvent, AttendanceTally, Progress
 from plenary.certificates import selectors as certificate_selectors
 from plenary.certificates import services as certificates
 from plenary.checkin import services as checkin_services
@@ -211,3 +211,132 @@ def test_two_door_scans_of_one_session_do_not_wait_for_each_other_on_the_tally(s
         == fresh_count(ids)[(sharing.pk, "in_person", True, 180)]
         >= 2
     )
+
+
+def fresh_progress(programme):
+    """Each person's (sessions present, capped minutes) over the counting sessions, from the rows."""
+    lengths = certificates.counting_lengths(programme)
+    found: dict[int, tuple[int, int]] = {}
+    for registration_id, session_id, present, minutes in Attendance.objects.filter(
+        session_id__in=list(lengths)
+    ).values_list("registration_id", "session_id", "present", "minutes"):
+        sessions, total = found.get(registration_id, (0, 0))
+        found[registration_id] = (sessions + int(present), total + min(minutes, lengths[session_id]))
+    return {key: value for key, value in found.items() if value != (0, 0)}
+
+
+def kept_progress(programme):
+    rows = Progress.objects.filter(programme=programme).values_list("registration_id", "sessions", "minutes")
+    return {pk: (sessions, minutes) for pk, sessions, minutes in rows if (sessions, minutes) != (0, 0)}
+
+
+def both_ways(programme):
+    """The eligibility pairs read from the progress rows and summed from the attendance rows."""
+    lengths = certificates.counting_lengths(programme)
+    fast = attendance.progress_pairs(programme, lengths)
+    exact = certificate_selectors.exact_pairs(programme, lengths)
+    return sorted(fast) if fast is not None else None, sorted(exact)
+
+
+def eligible_by_evaluation(programme):
+    return sum(1 for evaluation in certificates.evaluate(programme) if evaluation.eligible)
+
+
+def test_the_certificate_progress_equals_a_fresh_count_after_a_mix_of_operations(stats):
+    programme, lecture, sharing = stats["programme"], stats["lecture"], stats["sharing"]
+    r1, r2, r3, r4, _r5 = stats["people"]
+    # r1: 120 + 180 minutes, both present; r2: 60 (absent) + 150 (present); r4: 120 (present) + 120 (absent).
+    assert (
+        kept_progress(programme)
+        == fresh_progress(programme)
+        == {
+            r1.pk: (2, 300),
+            r2.pk: (1, 210),
+            r4.pk: (1, 240),
+        }
+    )
+    fast, exact = both_ways(programme)
+    assert fast == exact == [(1, 210, 1), (1, 240, 1), (2, 300, 1)]
+    presence(r3, lecture, "online", at(4, 10), at(4, 11, 30))
+    presence(r3, lecture, "online", at(4, 11, 30), at(4, 13))  # beyond the end: capped at 120
+    AttendanceEvent.objects.create(
+        registration=r2,
+        session=lecture,
+        source="meeting_report",
+        mode="online",
+        started_at=at(4, 11),
+        ended_at=at(4, 12),
+    )
+    attendance_services.recompute_many(lecture, [r1.pk, r2.pk, r3.pk, r4.pk])
+    answer = checkin_services.check_in(
+        code=r2.pass_code, session=sharing, client_event_id=uuid.uuid4(), scanned_at=at(6, 14, 5)
+    )
+    assert answer.result == "checked_in"
+    attendance_services.adjust_minutes(r4, sharing, minutes=30, reason="Left early", actor=stats["organiser"])
+    Attendance.objects.filter(registration=r1).update(computed_at=timezone.now())
+    Attendance.objects.filter(registration=r1, session=lecture).update(minutes=7, present=False)
+    assert kept_progress(programme) == fresh_progress(programme)
+    assert kept_progress(programme)[r3.pk][1] >= 120
+    fast, exact = both_ways(programme)
+    assert fast == exact
+    assert certificate_selectors.eligible_count(programme)[0] == eligible_by_evaluation(programme)
+    Registration.objects.filter(pk=r2.pk).delete()
+    assert kept_progress(programme) == fresh_progress(programme)
+    # A cancellation leaves the rows but not the count.
+    registrations.cancel(r4)
+    fast, exact = both_ways(programme)
+    assert fast == exact
+    assert certificate_selectors.eligible_count(programme)[0] == eligible_by_evaluation(programme)
+
+
+def test_changed_sessions_are_counted_exactly_until_the_progress_is_recounted(
+    stats, django_capture_on_commit_callbacks
+):
+    programme, lecture, sharing = stats["programme"], stats["lecture"], stats["sharing"]
+    eligible = certificate_selectors.eligible_count(programme)
+    assert eligible == (2, 4) and both_ways(programme)[0] is not None  # r1 and r4 of r1-r4
+    # The lecture is cut to 60 minutes; of 240 counting minutes (192 needed) r1 has 240, r2 210, r4 180.
+    lecture.ends_at = at(4, 11)
+    with django_capture_on_commit_callbacks() as queued:
+        lecture.save()
+    assert len(queued) == 1  # the recount, queued for after the commit
+    assert both_ways(programme)[0] is None  # counted with the old length: not read
+    assert certificate_selectors.eligible_count(programme) == (2, 4) == (eligible_by_evaluation(programme), 4)
+    assert attendance_services.rebuild_progress(programme) is True
+    assert attendance_services.rebuild_progress(programme) is False  # counted already
+    fast, exact = both_ways(programme)
+    assert fast == exact and kept_progress(programme) == fresh_progress(programme)
+    assert certificate_selectors.eligible_count(programme) == (2, 4)
+    # The sharing stops counting, through the queued task this time (run at the commit).
+    sharing.counts_towards_certificate = False
+    with django_capture_on_commit_callbacks(execute=True):
+        sharing.save()
+    fast, exact = both_ways(programme)
+    assert fast == exact and kept_progress(programme) == fresh_progress(programme)
+    assert certificate_selectors.eligible_count(programme) == (eligible_by_evaluation(programme), 4)
+    # A deleted session: the stored lengths still name it, so the figures count exactly until the recount.
+    sharing.counts_towards_certificate = True
+    sharing.save()
+    attendance_services.rebuild_progress(programme)
+    sharing.delete()
+    assert both_ways(programme)[0] is None
+    assert certificate_selectors.eligible_count(programme) == (eligible_by_evaluation(programme), 4)
+    attendance_services.rebuild_progress(programme)
+    fast, exact = both_ways(programme)
+    assert fast == exact and kept_progress(programme) == fresh_progress(programme)
+
+
+def test_the_certificate_preview_finds_rare_eligible_people_through_their_progress(stats, monkeypatch):
+    programme = stats["programme"]
+    r1, _r2, _r3, r4, _r5 = stats["people"]
+    # One batch of one person: only r1 is evaluated in batches; r4 is found by its progress pair.
+    monkeypatch.setattr(certificate_selectors, "PREVIEW_BATCH", 1)
+    monkeypatch.setattr(certificate_selectors, "PREVIEW_BATCHES", 1)
+    preview = certificate_selectors.preview(programme)
+    assert [e.registration for e in preview["eligible"]] == [r1, r4]
+    assert preview["not_eligible"] == []
+    # Without the progress (counted with other sessions), the batches alone show what they reached.
+    stats["lecture"].ends_at = at(4, 11, 50)
+    stats["lecture"].save()
+    preview = certificate_selectors.preview(programme)
+    assert [e.registration for e in preview["eligible"]] == [r1]

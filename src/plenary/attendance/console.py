@@ -42,7 +42,9 @@ def matrix(request, programme):
     form = forms.MatrixFilterForm(request.GET or None, agencies=agencies, sessions=all_sessions)
     people = selectors.registrants(programme).order_by("name_en", "pk")
     sessions = all_sessions
+    everyone = True  # the list is every registrant: its count is the summaries' "registered"
     if form.is_valid():
+        everyone = not (form.cleaned_data["agency"] or form.cleaned_data["below"])
         if form.cleaned_data["agency"]:
             people = people.filter(organisation_id=form.cleaned_data["agency"])
         if form.cleaned_data["session"]:
@@ -73,7 +75,9 @@ def matrix(request, programme):
             "rows": rows,
             "page": page,
             "query": query.urlencode(),
-            "summaries": selectors.session_summaries(programme, sessions),
+            "summaries": selectors.session_summaries(
+                programme, sessions, registered=page.paginator.count if everyone else None
+            ),
         },
     )
 

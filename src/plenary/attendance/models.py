@@ -291,3 +291,67 @@ class AttendanceTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} {self.mode} {self.present} {self.minutes}: {self.n}"
+
+
+class Progress(models.Model):
+    """One person's figures towards the certificate: how many counting sessions they were present at and
+    their minutes summed over the counting sessions, each capped at the session's length — what
+    ``certificates.services.meets_rule`` needs, without reading every attendance row.
+
+    Kept by the database itself, like the tally: triggers on ``Attendance`` (migration 0009) add each
+    written row's share and take away the replaced one's, reading the counting sessions and their lengths
+    from ``ProgressSession`` — in the statement that writes the attendance (the door's one statement
+    included), on the person's own row: no row that every scan updates. ``services.rebuild_progress()``
+    recounts a programme when its counting sessions or their lengths change; until it has, the
+    ``ProgressSession`` rows differ from the programme's sessions and the readers count exactly instead.
+    """
+
+    # No foreign key in the database: its check at commit locks the registration's row (FOR KEY SHARE)
+    # a second time in every door scan (the attendance's own key already does), which cost more than the
+    # rest of the trigger. Deleting a registration through the ORM deletes its row; one deleted behind
+    # the ORM's back must first lose its attendance (whose key remains), which leaves (0, 0) here: counted
+    # as no attendance, never eligible.
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, primary_key=True, related_name="progress", db_constraint=False
+    )
+    # The registration's programme, copied so that the figures group one index; no key of its own (the
+    # registration's holds the row) and no index of its own (it leads ``progress_figures``).
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    sessions = models.IntegerField(default=0)
+    minutes = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("progress towards the certificate")
+        verbose_name_plural = _("progress towards the certificate")
+        indexes = [
+            # The eligibility count groups this index alone on PostgreSQL.
+            models.Index(
+                fields=["programme", "sessions", "minutes"], include=["registration"], name="progress_figures"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.sessions} sessions, {self.minutes} min"
+
+
+class ProgressSession(models.Model):
+    """A counting session and its length in minutes as ``Progress`` counts them (written by
+    ``services.rebuild_progress()``; the triggers read it). ``session_id`` is a plain number, not a key:
+    a deleted session stays here until the rebuild, so the readers see that the programme changed."""
+
+    session_id = models.BigIntegerField(primary_key=True)
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="+")
+    minutes = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("session counted for progress")
+        verbose_name_plural = _("sessions counted for progress")
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.minutes} min"

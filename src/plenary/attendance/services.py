@@ -14,7 +14,7 @@ from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,8 @@ from plenary.attendance.models import (
     AttendanceImport,
     AttendanceTally,
     NameAlias,
+    Progress,
+    ProgressSession,
     StreamViewer,
 )
 from plenary.attendance.reports.common import ReportRow, normalise_name
@@ -242,6 +244,72 @@ def recount_tallies(session_ids: Iterable[int]) -> None:
             .annotate(n=Count("*"))
             .order_by()
         )
+
+
+# The first key of the advisory lock the progress triggers take shared on a session (migration 0009).
+PROGRESS_LOCK = 1734963
+
+
+def rebuild_progress(programme: Programme) -> bool:
+    """Recounts the programme's ``Progress`` from its attendance with its counting sessions and their
+    lengths as they are now (``certificates.services.counting_lengths``), unless it was counted with
+    them already; the triggers keep it from then on. Returns whether it recounted.
+
+    One transaction. On PostgreSQL it first takes the programme's sessions' advisory locks exclusively
+    (the triggers take them shared before they read the lengths), so it waits for the attendance writes
+    under way and the writes that follow wait for it and then read the new lengths: no share counted
+    with the old lengths is added to the new count. Until it has run, the readers see lengths that differ
+    from the programme's sessions and count exactly instead (``selectors.progress_pairs``).
+    """
+    from plenary.certificates.services import counting_lengths
+
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _rebuild_progress(programme, counting_lengths(programme))
+        except OperationalError as error:
+            # A deadlock with a write holding another session's lock (a registration deleted with its
+            # attendance at several sessions): PostgreSQL broke it; start again.
+            if attempt == 2 or getattr(error.__cause__, "sqlstate", None) != "40P01":
+                raise
+    return False
+
+
+def _rebuild_progress(programme: Programme, lengths: dict[int, int]) -> bool:
+    stored = dict(ProgressSession.objects.filter(programme=programme).values_list("session_id", "minutes"))
+    if stored == lengths:
+        return False
+    if connection.vendor == "postgresql":
+        sessions = {*lengths, *stored, *programme.sessions.values_list("pk", flat=True)}
+        for key in sorted({pk % 2147483647 for pk in sessions}):
+            sql.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PROGRESS_LOCK, key])
+    ProgressSession.objects.filter(programme=programme).delete()
+    ProgressSession.objects.bulk_create(
+        ProgressSession(session_id=pk, programme=programme, minutes=minutes)
+        for pk, minutes in lengths.items()
+    )
+    Progress.objects.filter(programme=programme).delete()
+    rows, counting = sql.table(Attendance), sql.table(ProgressSession)
+    registration, session = sql.column(Attendance, "registration"), sql.column(Attendance, "session")
+    minutes, present = sql.column(Attendance, "minutes"), sql.column(Attendance, "present")
+    sql.execute(
+        f"INSERT INTO {sql.table(Progress)} (registration_id, programme_id, sessions, minutes) "  # noqa: S608 - names from the models, values bound
+        f"SELECT a.{registration}, %s, SUM(CASE WHEN a.{present} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN a.{minutes} < c.minutes THEN a.{minutes} ELSE c.minutes END) "
+        f"FROM {rows} a JOIN {counting} c ON c.session_id = a.{session} "
+        f"WHERE c.programme_id = %s GROUP BY a.{registration}",
+        [programme.pk, programme.pk],
+    )
+    return True
+
+
+def queue_progress_rebuild(programme_id: int) -> None:
+    """After a change to the programme's sessions: ``rebuild_progress`` in the background, once this
+    transaction commits (the readers count exactly meanwhile)."""
+    from plenary.attendance import tasks
+    from plenary.core.tasks import enqueue_on_commit
+
+    enqueue_on_commit(tasks.rebuild_progress, programme_id)
 
 
 def attendance_upsert_clause() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Least
@@ -50,31 +52,88 @@ def state_counts(programme: Programme) -> dict[str, int]:
     return {state: found.get(state, 0) for state in Certificate.State.values}
 
 
-def eligible_count(programme: Programme) -> tuple[int, int]:
+def eligible_count(programme: Programme, *, confirmed: int | None = None) -> tuple[int, int]:
     """(eligible, confirmed): how many confirmed registrations the programme's rule gives a
-    certificate to, without loading them.
+    certificate to, without loading them (``confirmed``, when the caller counted them already, is not
+    counted again).
 
-    The database sums each person's figures over the counting sessions (sessions attended, minutes
-    capped at each session's length, as ``services.evaluate`` counts them) and counts the people per
-    distinct pair of figures; ``services.meets_rule`` (the rule, written once) then decides each pair.
-    A few hundred pairs at most, however many registrations.
+    Each person's figures — sessions attended and minutes capped at each session's length over the
+    counting sessions, as ``services.evaluate`` counts them — come counted per distinct pair: from the
+    attendance owner's ``Progress`` rows (``attendance.selectors.progress_pairs``, one index), or, while
+    those are being recounted after the sessions changed, summed from the attendance rows
+    (``exact_pairs``). ``services.meets_rule`` (the rule, written once) then decides each pair: a few
+    hundred pairs at most, however many registrations.
     """
-    from plenary.attendance.models import Attendance
+    counted = _counted(programme, confirmed)
+    return counted.eligible, counted.confirmed
+
+
+@dataclass
+class _Counted:
+    rule: object
+    lengths: dict[int, int]
+    pairs: list[tuple[int, int, int]]
+    from_progress: bool  # read from the progress rows (which can then find the people of a pair)
+    confirmed: int
+    eligible: int
+
+    def eligible_pairs(self) -> list[tuple[int, int]]:
+        from plenary.certificates import services
+
+        total = sum(self.lengths.values())
+        return [
+            (attended, minutes)
+            for attended, minutes, _n in self.pairs
+            if services.meets_rule(self.rule, len(self.lengths), total, attended, minutes)
+        ]
+
+
+def _counted(programme: Programme, confirmed: int | None = None) -> _Counted:
+    from plenary.attendance import selectors as attendance
     from plenary.certificates import services
 
     rule = services.rule_for(programme)
-    sessions = services.counting_sessions(programme)
-    confirmed = programme.registrations.filter(status=Registration.Status.CONFIRMED).count()
-    if not sessions or not confirmed:
-        return 0, confirmed
-    lengths = {session.pk: services._session_minutes(session) for session in sessions}
+    lengths = services.counting_lengths(programme)
+    if confirmed is None:
+        confirmed = programme.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    if not lengths or not confirmed:
+        return _Counted(rule, lengths, [], False, confirmed, 0)
+    pairs = attendance.progress_pairs(programme, lengths)
+    from_progress = pairs is not None
+    if pairs is None:
+        pairs = exact_pairs(programme, lengths)
+    return _Counted(
+        rule, lengths, pairs, from_progress, confirmed, eligible_in(rule, lengths, pairs, confirmed)
+    )
+
+
+def eligible_in(rule, lengths: dict[int, int], pairs: list[tuple[int, int, int]], confirmed: int) -> int:
+    """How many of ``confirmed`` people are eligible, given (sessions attended, minutes, people) for those
+    with attendance at a counting session (everyone else has none of either)."""
+    from plenary.certificates import services
+
+    minutes_total = sum(lengths.values())
+    seen = sum(count for _a, _m, count in pairs)
+    pairs = [*pairs, (0, 0, confirmed - seen)]
+    return sum(
+        count
+        for attended, minutes, count in pairs
+        if count and services.meets_rule(rule, len(lengths), minutes_total, attended, minutes or 0)
+    )
+
+
+def exact_pairs(programme: Programme, lengths: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(sessions attended, capped minutes, people) summed from every attendance row at the counting
+    sessions of the confirmed registrations: a per-person sum over the programme's attendance."""
+    from plenary.attendance.models import Attendance
+
     capped = Case(
         *[When(session_id=pk, then=Least("minutes", Value(length))) for pk, length in lengths.items()],
         default=Value(0),
         output_field=IntegerField(),
     )
     # Everyone's attendance at the counting sessions but that of the few registrations not confirmed,
-    # with no join over everyone. Still a per-person sum over every row: the dashboard's costliest query.
+    # with no join over everyone.
     others = programme.registrations.filter(
         status__in=[
             status for status in Registration.Status.values if status != Registration.Status.CONFIRMED
@@ -94,33 +153,29 @@ def eligible_count(programme: Programme) -> tuple[int, int]:
             "GROUP BY attended_n, minutes_sum",
             params,
         )
-        pairs = cursor.fetchall()
-    minutes_total = sum(lengths.values())
-    seen = sum(count for _a, _m, count in pairs)
-    pairs.append((0, 0, confirmed - seen))
-    eligible = sum(
-        count
-        for attended, minutes, count in pairs
-        if count and services.meets_rule(rule, len(sessions), minutes_total, attended, minutes or 0)
-    )
-    return eligible, confirmed
+        return [(attended, minutes or 0, count) for attended, minutes, count in cursor.fetchall()]
 
 
 def preview(programme: Programme, *, eligible: int = 25, not_eligible: int = 50) -> dict:
     """For the console: how many confirmed registrations are and are not eligible (``eligible_count``)
     and the first few of each, in registration order, as ``services.evaluate`` judges them — evaluated
-    a batch at a time until both lists are full, not everyone at once. At most ``PREVIEW_BATCHES``
-    batches are read, so when few are eligible in a large programme the list may show fewer than the
-    count says."""
+    a batch at a time until both lists are full, not everyone at once. When the eligible are few, their
+    first ones are found through the progress rows of the pairs the rule accepts (at most
+    ``PREVIEW_PAIRS`` pairs) and evaluated alone; otherwise at most ``PREVIEW_BATCHES`` batches are read,
+    so a large programme's list may then show fewer than the count says."""
+    from plenary.attendance import selectors as attendance
     from plenary.certificates import services
 
-    eligible_n, confirmed = eligible_count(programme)
+    counted = _counted(programme)
+    eligible_n, confirmed = counted.eligible, counted.confirmed
     wanted = (min(eligible, eligible_n), min(not_eligible, confirmed - eligible_n))
+    accepted = counted.eligible_pairs() if counted.from_progress else []
+    by_progress = counted.from_progress and len(accepted) <= PREVIEW_PAIRS
     rows: tuple[list, list] = ([], [])
     confirmed_ids = programme.registrations.filter(status=Registration.Status.CONFIRMED).order_by("id")
     after = 0
     for _batch in range(PREVIEW_BATCHES):
-        if len(rows[0]) >= wanted[0] and len(rows[1]) >= wanted[1]:
+        if len(rows[1]) >= wanted[1] and (len(rows[0]) >= wanted[0] or by_progress):
             break
         batch = list(confirmed_ids.filter(id__gt=after)[:PREVIEW_BATCH])
         if not batch:
@@ -130,6 +185,11 @@ def preview(programme: Programme, *, eligible: int = 25, not_eligible: int = 50)
             side = rows[0] if evaluation.eligible else rows[1]
             if len(side) < wanted[0 if evaluation.eligible else 1]:
                 side.append(evaluation)
+    if by_progress and accepted and len(rows[0]) < wanted[0]:
+        ids = attendance.progress_people(programme, accepted, after=after, limit=wanted[0] - len(rows[0]))
+        for evaluation in services.evaluate(programme, confirmed_ids.filter(pk__in=ids)):
+            if evaluation.eligible and len(rows[0]) < wanted[0]:
+                rows[0].append(evaluation)
     return {
         "eligible_count": eligible_n,
         "not_eligible_count": confirmed - eligible_n,
@@ -141,6 +201,8 @@ def preview(programme: Programme, *, eligible: int = 25, not_eligible: int = 50)
 # Fewer than 500, so that ``services.evaluate`` reads only these people's attendance; a few batches.
 PREVIEW_BATCH = 400
 PREVIEW_BATCHES = 5
+# The eligible are looked up through their progress when the rule accepts at most this many pairs.
+PREVIEW_PAIRS = 200
 
 
 def hours_per_person(registrations) -> list[dict]:

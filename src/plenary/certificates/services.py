@@ -88,6 +88,18 @@ def _session_minutes(session: Session) -> int:
     return int(session.duration.total_seconds() // 60)
 
 
+def counting_length(session: Session) -> int | None:
+    """The most minutes a person's attendance at the session counts for; None when the session does not
+    count towards the certificate."""
+    return _session_minutes(session) if session.counts_towards_certificate else None
+
+
+def counting_lengths(programme: Programme) -> dict[int, int]:
+    """Each counting session's ``counting_length``: what the attendance owner's ``Progress`` is counted
+    with (``attendance.services.rebuild_progress``)."""
+    return {session.pk: _session_minutes(session) for session in counting_sessions(programme)}
+
+
 def meets_rule(
     rule: CertificateRule, sessions_total: int, minutes_total: int, sessions_attended: int, minutes: int
 ) -> bool:

@@ -144,6 +144,14 @@ CATALOGUE: dict[str, Entry] = {
         },
         other="id registration session computed_at",
     ),
+    "attendance.Progress": Entry(
+        owner="registration",
+        personal={
+            "sessions": Personal(KEEP, reason=FIGURES),
+            "minutes": Personal(KEEP, reason=FIGURES),
+        },
+        other="registration programme",
+    ),
     "attendance.NameAlias": Entry(
         owner="registration",
         personal={"key": Personal(PLACEHOLDER)},
@@ -384,6 +392,7 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "registrations.SeatCounter": Entry(owner=None, other="id session mode capacity taken waiting"),
     "attendance.AttendanceTally": Entry(owner=None, other="id session mode present minutes n shard"),
+    "attendance.ProgressSession": Entry(owner=None, other="session_id programme minutes"),
     "registrations.Quota": Entry(owner=None, other="id programme organisation places used"),
     "engagement.Survey": Entry(owner=None, other="id session is_open attendees_only created_at"),
     "engagement.Question": Entry(owner=None, other="id survey order kind text_en text_zh required"),

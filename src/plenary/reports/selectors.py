@@ -2,9 +2,10 @@
 
 Nothing here decides a rule: each figure comes from the app that owns it (registrations and seats,
 attendance, certificates, evaluations); this module only gathers them. No query loads a registration:
-every one is a count or an average the database groups, read from covering indexes or from the attendance
-tally the database keeps; the number of queries does not grow with the programme. Two still read a row
-per person or seat (the certificate eligibility and the expected seats): see the README's dashboard bench.
+every one is a count or an average the database groups, read from covering indexes or from what the
+database keeps (the attendance tally, each person's certificate progress); the number of queries does not
+grow with the programme. One still reads an index entry per seat (the expected seats): see the README's
+dashboard bench.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from plenary.engagement import selectors as engagement
 from plenary.organisations.models import Organisation
 from plenary.programmes.models import Programme, Session
 from plenary.registrations import selectors as registrations
+from plenary.registrations.models import Registration
 
 MINUTE_BINS = attendance.MINUTE_BINS
 
@@ -131,7 +133,9 @@ def programme_figures(programme: Programme, *, top_agencies: int = 10) -> Figure
                 average_rating=evaluation.get("average_rating"),
             )
         )
-    eligible, confirmed = certificates.eligible_count(programme)
+    eligible, confirmed = certificates.eligible_count(
+        programme, confirmed=by_status.get(Registration.Status.CONFIRMED, 0)
+    )
     return Figures(
         programme=programme,
         total=sum(by_status.values()),

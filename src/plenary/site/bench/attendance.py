@@ -16,7 +16,14 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import transaction
 
 from plenary.attendance import reports, services
-from plenary.attendance.models import Attendance, AttendanceEvent, AttendanceImport, NameAlias, StreamViewer
+from plenary.attendance.models import (
+    Attendance,
+    AttendanceEvent,
+    AttendanceImport,
+    NameAlias,
+    Progress,
+    StreamViewer,
+)
 from plenary.attendance.reports.samples import SampleRow, zoom_participants
 from plenary.programmes.models import Programme, Session
 from plenary.registrations.models import Registration
@@ -29,6 +36,7 @@ def _clean() -> None:
         for model, lookup in [
             (AttendanceEvent, "session__programme"),
             (Attendance, "session__programme"),
+            (Progress, "programme"),
             (AttendanceImport, "session__programme"),
             (StreamViewer, "session__programme"),
             (NameAlias, "programme"),

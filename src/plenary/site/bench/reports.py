@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from plenary.api.auth import create_token
 from plenary.attendance import services as attendance
-from plenary.attendance.models import Attendance, AttendanceEvent
+from plenary.attendance.models import Attendance, AttendanceEvent, Progress
 from plenary.certificates import services as certificates
 from plenary.certificates.models import Certificate, new_serial
 from plenary.organisations.models import Membership, Organisation
@@ -85,6 +85,7 @@ def _clean() -> None:
             (Certificate, "programme"),
             (AttendanceEvent, "session__programme"),
             (Attendance, "session__programme"),
+            (Progress, "programme"),
             (SeatAllocation, "session__programme"),
             (SeatCounter, "session__programme"),
             (ConsentRecord, "registration__programme"),
@@ -169,6 +170,8 @@ def _programme(
     )
     for session in sessions:
         session.save()  # saves create the seat counters (registrations/signals.py)
+    # Counted now, while empty: the attendance triggers keep it from here (a worker would, after the saves).
+    attendance.rebuild_progress(programme)
     return programme
 
 
