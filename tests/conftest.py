@@ -37,6 +37,18 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language, as a worker or a new request does: a request through the
+    test client leaves its language active in the thread (LocaleMiddleware activates, nothing resets),
+    and code run afterwards in the same test process stored text in that language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def mail_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

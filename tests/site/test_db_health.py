@@ -3,6 +3,8 @@ drops the connection (a restart, a network cut), the next request reconnects ins
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 from django.db import close_old_connections, connection, connections
@@ -24,6 +26,12 @@ def cut_connection() -> None:
     params.pop("prepare_threshold", None)
     with psycopg.connect(**params, autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # pg_terminate_backend only signals: wait until the backend has gone, as a restart or a cut has
+        # finished before the next request comes (its goodbye is then on this process's socket).
+        deadline = time.monotonic() + 10
+        while other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+            assert time.monotonic() < deadline, "the backend did not end"
+            time.sleep(0.01)
 
 
 def test_the_next_request_after_a_cut_reconnects(api_as, organiser):

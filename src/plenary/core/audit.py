@@ -76,13 +76,23 @@ def entry(
         "actor": actor.pk if getattr(actor, "is_authenticated", False) else None,
         "programme": getattr(programme, "pk", programme),
         "action": action,
-        "object_type": str(instance._meta.verbose_name),
+        # In English whatever language the request speaks, so that one kind of object has one name in
+        # the log (a Chinese request's entries were stored as 「已連接的會議」, an English one's as
+        # "connected meeting", and a filter by type found half of them).
+        "object_type": _english(instance._meta.verbose_name),
         "object_id": str(instance.pk or "") if object_id is None else object_id,
         "object_repr": str(instance)[:300],
         "summary": str(summary)[:300],
         "before": _without_secrets(before),
         "after": _without_secrets(after),
     }
+
+
+def _english(text: Any) -> str:
+    from django.utils import translation
+
+    with translation.override("en"):
+        return str(text)
 
 
 def record(**details: Any) -> None:
