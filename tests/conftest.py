@@ -49,6 +49,19 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def one_limit_window(monkeypatch):
+    """The rate limits count in fixed windows of the clock (15 minutes for sign-in failures): a test that
+    counts up to a limit across a window's end saw its count start again (CI flaked at 02:15). Each test's
+    uses fall in the window of its start; tests of windows themselves set the clock."""
+    import time
+
+    from plenary.core import ratelimit
+
+    started = time.time()
+    monkeypatch.setattr(ratelimit, "clock", lambda: started)
+
+
+@pytest.fixture(autouse=True)
 def mail_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -43,6 +43,12 @@ class Throttled(DomainError):
         self.retry_after = max(int(retry_after), 1)
 
 
+def clock() -> float:
+    """The limiters' clock: which fixed window a use falls in. (The test suite pins it for each test, so
+    that uses counted up to a limit do not straddle a window's end at a quarter past the hour.)"""
+    return time.time()
+
+
 @dataclass(frozen=True)
 class Limit:
     """At most ``limit`` uses per ``window`` seconds, per key (``name`` keeps families apart)."""
@@ -60,7 +66,7 @@ class Limit:
     def count(self, key: str) -> tuple[int, int]:
         """Counts one use; the count so far in this window and the seconds until it ends."""
         cache = caches["limits"]
-        name, retry_after = self._key(key, time.time())
+        name, retry_after = self._key(key, clock())
         if isinstance(cache, LimitsTable):
             return cache.count(name, self.window + 1), retry_after
         cache.add(name, 0, self.window + 1)
@@ -74,13 +80,13 @@ class Limit:
     def used(self, key: str) -> tuple[int, int]:
         """The count so far in this window (without counting), and the seconds until it ends."""
         cache = caches["limits"]
-        name, retry_after = self._key(key, time.time())
+        name, retry_after = self._key(key, clock())
         if isinstance(cache, LimitsTable):
             return cache.used(name), retry_after
         return int(cache.get(name) or 0), retry_after
 
     def clear(self, key: str) -> None:
-        caches["limits"].delete(self._key(key, time.time())[0])
+        caches["limits"].delete(self._key(key, clock())[0])
 
 
 class LimitsTable(DatabaseCache):
